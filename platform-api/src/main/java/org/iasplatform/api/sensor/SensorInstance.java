@@ -5,6 +5,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 /**
  * A registered sensor instance: one device of a registered type, at {@code ip:port}, with free key/value tags that deploy
  * configs filter on, and the Kafka topics of its readings and control commands.
@@ -43,5 +47,38 @@ public record SensorInstance(String id, String sensorType, String ip, int port, 
             }
         }
         return true;
+    }
+
+    /**
+     * The flat JSON form used everywhere (store, events, REST): {@code id, sensor_type, ip, port, no_of_fields, data_topic,
+     * control_topic} and every tag as a top-level field, as the seed stores it.
+     */
+    public ObjectNode toJson() {
+        ObjectNode node = JsonNodeFactory.instance.objectNode();
+        node.put("id", id);
+        node.put("sensor_type", sensorType);
+        node.put("ip", ip);
+        node.put("port", port);
+        if (noOfFields != null) {
+            node.put("no_of_fields", noOfFields);
+        }
+        tags.forEach(node::put);
+        node.put("data_topic", dataTopic);
+        node.put("control_topic", controlTopic);
+        return node;
+    }
+
+    /** Reads the flat form written by {@link #toJson()}; fields other than the reserved ones become tags. */
+    public static SensorInstance fromJson(JsonNode node) {
+        Map<String, String> tags = new LinkedHashMap<>();
+        node.fields().forEachRemaining(e -> {
+            if (!RESERVED_FIELDS.contains(e.getKey()) && e.getValue().isValueNode()) {
+                tags.put(e.getKey(), e.getValue().asText());
+            }
+        });
+        JsonNode fields = node.get("no_of_fields");
+        return new SensorInstance(node.path("id").asText(), node.path("sensor_type").asText(), node.path("ip").asText(),
+                node.path("port").asInt(), fields == null || fields.isNull() ? null : fields.asInt(), tags,
+                node.path("data_topic").asText(), node.path("control_topic").asText());
     }
 }
