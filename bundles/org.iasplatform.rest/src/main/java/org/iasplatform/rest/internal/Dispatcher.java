@@ -1,0 +1,107 @@
+package org.iasplatform.rest.internal;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+
+import javax.servlet.http.HttpServletRequest;
+import javax.servlet.http.HttpServletResponse;
+
+import org.iasplatform.api.IasException;
+import org.iasplatform.api.validation.ValidationError;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * Serves one request: route lookup (404, 405), authentication (401) and role check (403), body limit (413), the handler,
+ * and the mapping of every failure to {@code {"errors": [{"path", "message"}]}}.
+ */
+public final class Dispatcher {
+    private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
+    public static final String WWW_AUTHENTICATE = "Basic realm=\"IAS\"";
+    private static final String JSON = "application/json;charset=UTF-8";
+
+    private final Router router;
+    private final Authenticator authenticator;
+    private final ObjectMapper mapper;
+    private final BodyReader bodyReader;
+
+    public Dispatcher(Router router, Authenticator authenticator, ObjectMapper mapper, long maxBodyBytes) {
+        this.router = router;
+        this.authenticator = authenticator;
+        this.mapper = mapper;
+        this.bodyReader = new BodyReader(mapper, maxBodyBytes);
+    }
+
+    public Router router() {
+        return router;
+    }
+
+    public void dispatch(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        String method = request.getMethod();
+        String path = request.getPathInfo() == null || request.getPathInfo().isEmpty() ? "/" : request.getPathInfo();
+        try {
+            Router.Match match = router.resolve(method, path);
+            Caller caller = authorize(match.route(), request);
+            bodyReader.checkDeclaredLength(request);
+            ApiResponse answer = match.route().handler().handle(new ApiRequest(request, match.variables(), caller, bodyReader));
+            write(response, answer.status(), answer.body(), Map.of());
+        } catch (HttpProblem e) {
+            write(response, e.status(), Json.errors(mapper, e.errors()), e.headers());
+        } catch (IasException e) {
+            List<ValidationError> errors = e.errors().isEmpty() ? List.of(new ValidationError("", e.getMessage())) : e.errors();
+            write(response, e.kind().httpStatus(), Json.errors(mapper, errors), Map.of());
+        } catch (Exception | LinkageError e) {
+            String reference = UUID.randomUUID().toString();
+            LOG.error("{} {} failed (reference {})", method, path, reference, e);
+            write(response, 500, Json.errors(mapper, List.of(new ValidationError("",
+                    "internal error (reference " + reference + "); the details are in the server log"))), Map.of());
+        }
+    }
+
+    private Caller authorize(Route route, HttpServletRequest request) throws HttpProblem {
+        Access access = route.access();
+        if (!access.authenticated()) {
+            return Caller.ANONYMOUS;
+        }
+        Optional<BasicCredentials> credentials = BasicCredentials.parse(request.getHeader("Authorization"));
+        if (credentials.isEmpty()) {
+            throw new HttpProblem(401, "", "authentication required: HTTP Basic with a user of the platform")
+                    .withHeader("WWW-Authenticate", WWW_AUTHENTICATE);
+        }
+        BasicCredentials c = credentials.get();
+        Optional<Set<String>> roles = authenticator.authenticate(c.user(), c.password());
+        if (roles.isEmpty()) {
+            throw new HttpProblem(401, "", "wrong user name or password").withHeader("WWW-Authenticate", WWW_AUTHENTICATE);
+        }
+        if (!access.allows(roles.get())) {
+            throw new HttpProblem(403, "", "this needs the role " + access.describe().replace(", ", " or ") + "; user '"
+                    + c.user() + "' has " + (roles.get().isEmpty() ? "no role" : String.join(", ", new TreeSet<>(roles.get()))));
+        }
+        return new Caller(c.user(), roles.get());
+    }
+
+    private void write(HttpServletResponse response, int status, Object body, Map<String, String> headers) throws IOException {
+        if (response.isCommitted()) {
+            LOG.debug("response already committed; status {} not sent", status);
+            return;
+        }
+        response.resetBuffer();
+        response.setStatus(status);
+        headers.forEach(response::setHeader);
+        response.setHeader("Cache-Control", "no-store");
+        if (body == null) {
+            return;
+        }
+        byte[] bytes = mapper.writeValueAsBytes(body);
+        response.setContentType(JSON);
+        response.setContentLength(bytes.length);
+        response.getOutputStream().write(bytes);
+    }
+}

@@ -1,0 +1,32 @@
+package org.iasplatform.rest.internal;
+
+import org.iasplatform.api.ErrorKind;
+import org.iasplatform.api.IasException;
+import org.iasplatform.api.manager.PlatformManager;
+import org.iasplatform.api.messaging.Messaging;
+import org.iasplatform.api.sensor.SensorConnections;
+import org.iasplatform.api.sensor.SensorRegistry;
+
+/**
+ * The platform services the API calls; each may be absent for a while (its bundle stopped or restarting), which the API
+ * answers with 503 and {@code /health} reports, instead of the whole API disappearing.
+ */
+public interface Services {
+    /** The service, or {@code null} when it is not there. */
+    PlatformManager platformManager();
+
+    SensorRegistry sensorRegistry();
+
+    SensorConnections sensorConnections();
+
+    Messaging messaging();
+
+    /** The service, or 503 naming the missing component. */
+    static <T> T require(T service, String component) throws IasException {
+        if (service == null) {
+            throw new IasException(ErrorKind.UNAVAILABLE, "", "the platform component " + component
+                    + " is not available right now; try again shortly");
+        }
+        return service;
+    }
+}

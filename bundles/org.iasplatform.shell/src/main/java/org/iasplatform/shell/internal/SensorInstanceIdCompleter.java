@@ -1,0 +1,27 @@
+package org.iasplatform.shell.internal;
+
+import java.util.List;
+import java.util.Map;
+
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.api.console.CommandLine;
+import org.apache.karaf.shell.api.console.Completer;
+import org.apache.karaf.shell.api.console.Session;
+import org.apache.karaf.shell.support.completers.StringsCompleter;
+import org.iasplatform.api.sensor.SensorInstance;
+import org.iasplatform.api.sensor.SensorRegistry;
+
+/** Completes registered sensor instance ids. */
+@Service
+public class SensorInstanceIdCompleter implements Completer {
+    @Reference
+    SensorRegistry registry;
+
+    @Override
+    public int complete(Session session, CommandLine commandLine, List<String> candidates) {
+        StringsCompleter delegate = new StringsCompleter();
+        registry.sensorInstances(null, Map.of()).stream().map(SensorInstance::id).forEach(delegate.getStrings()::add);
+        return delegate.complete(session, commandLine, candidates);
+    }
+}
