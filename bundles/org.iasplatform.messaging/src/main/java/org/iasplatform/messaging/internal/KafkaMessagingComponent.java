@@ -1,0 +1,112 @@
+package org.iasplatform.messaging.internal;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.regex.Pattern;
+
+import org.iasplatform.api.infra.InfrastructureEndpoints;
+import org.iasplatform.api.messaging.Message;
+import org.iasplatform.api.messaging.MessageHandler;
+import org.iasplatform.api.messaging.Messaging;
+import org.iasplatform.api.messaging.MessagingException;
+import org.iasplatform.api.messaging.Subscription;
+import org.iasplatform.api.messaging.Topics;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The platform's {@link Messaging} service over the Kafka cluster named by {@link InfrastructureEndpoints}. Creates the
+ * platform's fixed topics in the background when activated.
+ */
+@Component(service = Messaging.class, immediate = true, configurationPid = "org.iasplatform.messaging",
+        configurationPolicy = ConfigurationPolicy.OPTIONAL)
+@Designate(ocd = KafkaMessagingComponent.Config.class)
+public class KafkaMessagingComponent implements Messaging {
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaMessagingComponent.class);
+
+    @ObjectClassDefinition(name = "IAS messaging (Kafka)",
+            description = "How the platform talks to Kafka; the brokers come from the infrastructure endpoints.")
+    public @interface Config {
+        @AttributeDefinition(name = "Default partitions", min = "1",
+                description = "Partitions of the topics the platform creates.")
+        int default_partitions() default 3;
+
+        @AttributeDefinition(name = "Replication factor", min = "1",
+                description = "Replication factor of the topics the platform creates (at most the number of brokers).")
+        short replication_factor() default 1;
+
+        @AttributeDefinition(name = "Request time-out (ms)", min = "1000",
+                description = "How long a request to Kafka may take before the caller sees an error.")
+        int request_timeout_ms() default 15000;
+
+        @AttributeDefinition(name = "Client id prefix", description = "Prefix of every Kafka client id.")
+        String client_id_prefix() default "ias";
+    }
+
+    private final KafkaMessaging messaging;
+
+    @Activate
+    public KafkaMessagingComponent(@Reference InfrastructureEndpoints endpoints, Config config) {
+        Settings settings = new Settings(config.default_partitions(), config.replication_factor(),
+                Duration.ofMillis(config.request_timeout_ms()), config.client_id_prefix());
+        this.messaging = new KafkaMessaging(endpoints.kafkaBootstrapServers(), settings);
+        messaging.ensureTopicsInBackground(Topics.ALL);
+        LOG.info("Messaging over Kafka at {}{}", messaging.bootstrapServers(),
+                endpoints.embeddedKafka() ? " (embedded)" : "");
+    }
+
+    @Deactivate
+    void deactivate() {
+        messaging.close();
+    }
+
+    @Override
+    public CompletionStage<Void> publish(String topic, String key, String json) {
+        return messaging.publish(topic, key, json);
+    }
+
+    @Override
+    public Subscription subscribe(String group, Collection<String> topics, MessageHandler handler) {
+        return messaging.subscribe(group, topics, handler);
+    }
+
+    @Override
+    public Subscription subscribe(String group, Pattern topics, MessageHandler handler) {
+        return messaging.subscribe(group, topics, handler);
+    }
+
+    @Override
+    public Subscription follow(Collection<String> topics, MessageHandler handler) {
+        return messaging.follow(topics, handler);
+    }
+
+    @Override
+    public void ensureTopics(Collection<String> topics) throws MessagingException {
+        messaging.ensureTopics(topics);
+    }
+
+    @Override
+    public void deleteTopics(Collection<String> topics) throws MessagingException {
+        messaging.deleteTopics(topics);
+    }
+
+    @Override
+    public List<Message> latest(String topic, int count, Duration timeout) throws MessagingException {
+        return messaging.latest(topic, count, timeout);
+    }
+
+    @Override
+    public boolean isReachable(Duration timeout) {
+        return messaging.isReachable(timeout);
+    }
+}
