@@ -146,7 +146,7 @@ public abstract class IasTestSupport {
         try {
             Object result = session.execute(command);
             if (result != null) {
-                print.println(session.format(result, 0));
+                print.println(result);
             }
         } catch (Exception e) {
             print.println("ERROR: " + e);

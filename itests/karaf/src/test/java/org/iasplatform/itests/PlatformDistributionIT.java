@@ -69,7 +69,11 @@ public class PlatformDistributionIT extends IasTestSupport {
     }
 
     protected void awaitHealthy() {
-        await("GET /health answers UP", Duration.ofSeconds(180), () -> get(null, "/health").body().contains("\"UP\""));
+        // UP overall and no component DOWN: every platform service (manager, registry, sensor manager) is in place
+        await("GET /health answers UP with every component UP", Duration.ofSeconds(180), () -> {
+            String body = get(null, "/health").body();
+            return body.contains("\"UP\"") && !body.contains("DOWN");
+        });
     }
 
     protected static String fixture(String name) {
@@ -80,10 +84,10 @@ public class PlatformDistributionIT extends IasTestSupport {
         }
     }
 
-    /** The offset just after the last message of a topic (0 if empty): to show that a refusal published nothing. */
+    /** How many messages a topic holds (over all partitions): to show what a request published, or that it published nothing. */
     protected long topicEnd(String topic) throws Exception {
-        List<Message> last = service(Messaging.class, null, Duration.ofSeconds(60)).latest(topic, 1, Duration.ofSeconds(20));
-        return last.isEmpty() ? 0 : last.get(0).offset() + 1;
+        List<Message> all = service(Messaging.class, null, Duration.ofSeconds(60)).latest(topic, 100_000, Duration.ofSeconds(20));
+        return all.size();
     }
 
     protected MongoClient mongo() {
@@ -274,6 +278,8 @@ public class PlatformDistributionIT extends IasTestSupport {
         awaitHealthy();
         Path file = Files.createTempFile("types", ".json");
         Files.writeString(file, "{\"sensor_type_name\":\"shell-type\",\"sensor_data_structure\":{\"t\":\"float\"}}");
+        // the shell registers a command once the services it references are there
+        await("the ias: commands are registered", Duration.ofSeconds(60), () -> !shell("ias:sensor-types").contains("CommandNotFound"));
         String out = shell("ias:register-sensor-types " + file);
         assertTrue(out, out.contains("shell-type"));
         String list = shell("ias:sensor-types");

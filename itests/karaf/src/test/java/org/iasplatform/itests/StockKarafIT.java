@@ -8,14 +8,11 @@ import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.features;
 
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 import org.iasplatform.api.infra.InfrastructureEndpoints;
-import org.iasplatform.infra.server.EmbeddedKafka;
-import org.iasplatform.infra.server.EmbeddedMongo;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
@@ -36,18 +33,11 @@ public class StockKarafIT extends IasTestSupport {
     @Configuration
     public Option[] config() throws Exception {
         // the "cluster" the platform is pointed at: real servers in the test driver's JVM, alive for the whole run
-        EmbeddedKafka kafka = new EmbeddedKafka(Files.createTempDirectory("stock-kafka"), 0, 0);
-        kafka.start();
-        EmbeddedMongo mongo = new EmbeddedMongo(Files.createTempDirectory("stock-mongo"), 0);
-        mongo.start();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            kafka.close();
-            mongo.close();
-        }));
+        String[] external = ExternalInfrastructure.start();
         List<Option> options = new ArrayList<>(karaf(maven().groupId("org.apache.karaf").artifactId("apache-karaf")
                 .version(System.getProperty("karaf.version")).type("tar.gz"), "stock Karaf"));
-        options.add(editConfigurationFilePut("etc/org.iasplatform.infra.cfg", "kafka_bootstrap_servers", kafka.bootstrapServers()));
-        options.add(editConfigurationFilePut("etc/org.iasplatform.infra.cfg", "mongo_uri", mongo.connectionString()));
+        options.add(editConfigurationFilePut("etc/org.iasplatform.infra.cfg", "kafka_bootstrap_servers", external[0]));
+        options.add(editConfigurationFilePut("etc/org.iasplatform.infra.cfg", "mongo_uri", external[1]));
         // stock Karaf has none of the platform's demo users: add the two this test logs in as
         options.add(editConfigurationFilePut("etc/users.properties", "configurator", "configurator,configurator"));
         options.add(editConfigurationFilePut("etc/users.properties", "user", "user,user"));
@@ -61,8 +51,10 @@ public class StockKarafIT extends IasTestSupport {
     @Test
     public void iasPlatformInstallsAndUsesTheConfiguredInfrastructure() {
         int port = Integer.getInteger("ias.test.http.port");
-        await("GET /health answers UP", Duration.ofSeconds(180),
-                () -> call(port, "GET", "/health", null, null, null).body().contains("\"UP\""));
+        await("GET /health answers UP with every component UP", Duration.ofSeconds(180), () -> {
+            String body = call(port, "GET", "/health", null, null, null).body();
+            return body.contains("\"UP\"") && !body.contains("DOWN");
+        });
         InfrastructureEndpoints endpoints = service(InfrastructureEndpoints.class, null, Duration.ofSeconds(10));
         assertFalse("no embedded broker when one is configured", endpoints.embeddedKafka());
         assertFalse("no embedded store when one is configured", endpoints.embeddedMongo());
