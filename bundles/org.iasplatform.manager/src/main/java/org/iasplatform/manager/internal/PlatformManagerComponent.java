@@ -64,10 +64,10 @@ public class PlatformManagerComponent implements PlatformManager {
     @ObjectClassDefinition(name = "IAS platform manager", description = "Entry point of configuration into the pipeline.")
     public @interface Config {
         @AttributeDefinition(name = "Pipeline time-out (s)", description = "How long a call waits for the pipeline's outcome before answering 'accepted, pending'.")
-        int pipeline_timeout_seconds() default 15;
+        int pipeline__timeout__seconds() default 15;
 
         @AttributeDefinition(name = "Items per request", description = "Most sensor types or instances accepted in one request.")
-        int max_items() default 1000;
+        int max__items() default 1000;
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(PlatformManagerComponent.class);
@@ -85,8 +85,8 @@ public class PlatformManagerComponent implements PlatformManager {
     public PlatformManagerComponent(@Reference Messaging messaging, @Reference SensorRegistry registry, Config config) {
         this.messaging = messaging;
         this.registry = registry;
-        this.timeoutMillis = TimeUnit.SECONDS.toMillis(config.pipeline_timeout_seconds());
-        this.maxItems = config.max_items();
+        this.timeoutMillis = TimeUnit.SECONDS.toMillis(config.pipeline__timeout__seconds());
+        this.maxItems = config.max__items();
         this.outcomes = messaging.follow(List.of(Topics.SENSOR_REGISTRY_EVENTS), message -> {
             JsonNode event = mapper.readTree(message.value());
             pending.complete(event.path("request_id").asText(), event);

@@ -39,26 +39,26 @@ public class KafkaMessagingComponent implements Messaging {
     public @interface Config {
         @AttributeDefinition(name = "Default partitions", min = "1",
                 description = "Partitions of the topics the platform creates.")
-        int default_partitions() default 3;
+        int default__partitions() default 3;
 
         @AttributeDefinition(name = "Replication factor", min = "1",
                 description = "Replication factor of the topics the platform creates (at most the number of brokers).")
-        short replication_factor() default 1;
+        short replication__factor() default 1;
 
         @AttributeDefinition(name = "Request time-out (ms)", min = "1000",
                 description = "How long a request to Kafka may take before the caller sees an error.")
-        int request_timeout_ms() default 15000;
+        int request__timeout__ms() default 15000;
 
         @AttributeDefinition(name = "Client id prefix", description = "Prefix of every Kafka client id.")
-        String client_id_prefix() default "ias";
+        String client__id__prefix() default "ias";
     }
 
     private final KafkaMessaging messaging;
 
     @Activate
     public KafkaMessagingComponent(@Reference InfrastructureEndpoints endpoints, Config config) {
-        Settings settings = new Settings(config.default_partitions(), config.replication_factor(),
-                Duration.ofMillis(config.request_timeout_ms()), config.client_id_prefix());
+        Settings settings = new Settings(config.default__partitions(), config.replication__factor(),
+                Duration.ofMillis(config.request__timeout__ms()), config.client__id__prefix());
         this.messaging = new KafkaMessaging(endpoints.kafkaBootstrapServers(), settings);
         messaging.ensureTopicsInBackground(Topics.ALL);
         LOG.info("Messaging over Kafka at {}{}", messaging.bootstrapServers(),

@@ -35,10 +35,10 @@ public class NodeAgent {
     @ObjectClassDefinition(name = "IAS node agent", description = "Identity and heartbeat of this node.")
     public @interface Config {
         @AttributeDefinition(name = "Node id", description = "Unique id of this node; empty: the host name.")
-        String node_id() default "";
+        String node__id() default "";
 
         @AttributeDefinition(name = "Heartbeat period (ms)")
-        long heartbeat_period_ms() default 1000;
+        long heartbeat__period__ms() default 1000;
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(NodeAgent.class);
@@ -55,10 +55,10 @@ public class NodeAgent {
     public NodeAgent(@Reference Messaging messaging, Config config) {
         this.messaging = messaging;
         this.host = hostName();
-        this.nodeId = config.node_id().isBlank() ? host : config.node_id();
+        this.nodeId = config.node__id().isBlank() ? host : config.node__id();
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "ias-node-heartbeat"));
-        timer.scheduleAtFixedRate(this::beat, 0, Math.max(100, config.heartbeat_period_ms()), TimeUnit.MILLISECONDS);
-        LOG.info("Node agent {} on {} sending heartbeats every {} ms", nodeId, host, config.heartbeat_period_ms());
+        timer.scheduleAtFixedRate(this::beat, 0, Math.max(100, config.heartbeat__period__ms()), TimeUnit.MILLISECONDS);
+        LOG.info("Node agent {} on {} sending heartbeats every {} ms", nodeId, host, config.heartbeat__period__ms());
     }
 
     @Deactivate

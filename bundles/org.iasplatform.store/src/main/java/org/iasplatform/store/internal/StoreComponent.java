@@ -42,11 +42,11 @@ public class StoreComponent {
     public @interface Config {
         @AttributeDefinition(name = "Server selection time-out (ms)", min = "100",
                 description = "How long an operation waits for a usable server before it fails.")
-        int server_selection_timeout_ms() default 5000;
+        int server__selection__timeout__ms() default 5000;
 
         @AttributeDefinition(name = "Connect time-out (ms)", min = "100",
                 description = "How long opening a connection to a server may take.")
-        int connect_timeout_ms() default 5000;
+        int connect__timeout__ms() default 5000;
     }
 
     private final MongoClient client;
@@ -55,8 +55,8 @@ public class StoreComponent {
     @Activate
     public StoreComponent(BundleContext context, @Reference InfrastructureEndpoints endpoints, Config config) {
         String uri = endpoints.mongoUri();
-        this.client = MongoClientFactory.create(uri, Duration.ofMillis(config.server_selection_timeout_ms()),
-                Duration.ofMillis(config.connect_timeout_ms()));
+        this.client = MongoClientFactory.create(uri, Duration.ofMillis(config.server__selection__timeout__ms()),
+                Duration.ofMillis(config.connect__timeout__ms()));
         Dictionary<String, Object> properties = new Hashtable<>();
         properties.put(STORE_PROPERTY, STORE_PLATFORM);
         try {

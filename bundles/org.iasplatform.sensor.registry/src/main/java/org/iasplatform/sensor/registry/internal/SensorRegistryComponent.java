@@ -34,7 +34,7 @@ public class SensorRegistryComponent implements SensorRegistry {
     @ObjectClassDefinition(name = "IAS sensor registry", description = "Stores sensor types and instances.")
     public @interface Config {
         @AttributeDefinition(name = "Consumer group", description = "Kafka consumer group shared by every platform instance.")
-        String consumer_group() default "ias-sensor-registry";
+        String consumer__group() default "ias-sensor-registry";
     }
 
     private final SensorStore store;
@@ -47,7 +47,7 @@ public class SensorRegistryComponent implements SensorRegistry {
         this.store = new SensorStore(mongo, mapper);
         store.createIndexes();
         RegistrationHandler handler = new RegistrationHandler(store, messaging, mapper);
-        this.subscription = messaging.subscribe(config.consumer_group(),
+        this.subscription = messaging.subscribe(config.consumer__group(),
                 List.of(Topics.PM_TO_SENSOR_TYPE_REG, Topics.PM_TO_SENSOR_INS_REG), message -> {
                     if (Topics.PM_TO_SENSOR_TYPE_REG.equals(message.topic())) {
                         handler.handleTypeMessage(message);
