@@ -33,7 +33,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
-public class DevicesAndDriversIT extends PlatformDistributionIT {
+public class DevicesAndDriversIT extends PlatformTestSupport {
 
     private static final String TYPES = "bus-management/sensorTypeRegistration.json";
 
@@ -55,12 +55,6 @@ public class DevicesAndDriversIT extends PlatformDistributionIT {
         device.setLog(line -> { });
         device.start();
         return device;
-    }
-
-    @Override
-    @Test
-    public void bootsWithEveryBundleActiveOnTheEmbeddedInfrastructure() {
-        // covered by PlatformDistributionIT; this class is about devices and drivers
     }
 
     @Test

@@ -23,7 +23,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 import javax.inject.Inject;
@@ -112,6 +111,14 @@ public abstract class IasTestSupport {
         }
     }
 
+    /** Waits until GET /health answers UP overall with no component DOWN: every platform service is in place. */
+    protected void awaitHealthy(int port) {
+        await("GET /health answers UP with every component UP", Duration.ofSeconds(180), () -> {
+            String body = call(port, "GET", "/health", null, null, null).body();
+            return body.startsWith("{\"status\":\"UP\"") && !body.contains("DOWN");
+        });
+    }
+
     protected <T> T service(Class<T> type, String filter, Duration timeout) {
         try {
             ServiceTracker<T, T> tracker = filter == null ? new ServiceTracker<>(bundleContext, type, null)
@@ -195,7 +202,4 @@ public abstract class IasTestSupport {
         }
     }
 
-    protected static long seconds(long s) {
-        return TimeUnit.SECONDS.toMillis(s);
-    }
 }

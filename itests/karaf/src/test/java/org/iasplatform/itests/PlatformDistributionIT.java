@@ -5,10 +5,7 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
-import static org.ops4j.pax.exam.CoreOptions.mavenBundle;
-import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,20 +14,16 @@ import java.util.List;
 
 import org.bson.Document;
 import org.iasplatform.api.infra.InfrastructureEndpoints;
-import org.iasplatform.api.messaging.Message;
 import org.iasplatform.api.messaging.Messaging;
 import org.iasplatform.api.messaging.Topics;
 import org.junit.Test;
 import org.junit.runner.RunWith;
-import org.ops4j.pax.exam.Configuration;
-import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.mongodb.client.MongoClient;
 
 /**
  * The platform distribution as a user meets it: boots with its features on the embedded Kafka broker and Mongo-wire
@@ -39,60 +32,7 @@ import com.mongodb.client.MongoClient;
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
-public class PlatformDistributionIT extends IasTestSupport {
-    private static final int HTTP = freePort();
-
-    @Configuration
-    public Option[] config() {
-        List<Option> options = new ArrayList<>(karaf(iasDistribution("ias-platform-distribution"), "IAS platform"));
-        options.addAll(freeInfraPorts());
-        options.add(httpPort(HTTP));
-        options.add(systemProperty("ias.test.http.port").value(String.valueOf(HTTP)));
-        options.add(mavenBundle("org.iasplatform", "ias-device-simulator", VERSION));
-        return options.toArray(new Option[0]);
-    }
-
-    protected int port() {
-        return Integer.getInteger("ias.test.http.port");
-    }
-
-    protected Answer get(String user, String path) {
-        return call(port(), "GET", path, user, null, null);
-    }
-
-    protected Answer post(String user, String path, String json) {
-        return call(port(), "POST", path, user, "application/json", json.getBytes(StandardCharsets.UTF_8));
-    }
-
-    protected Answer delete(String user, String path) {
-        return call(port(), "DELETE", path, user, null, null);
-    }
-
-    protected void awaitHealthy() {
-        // UP overall and no component DOWN: every platform service (manager, registry, sensor manager) is in place
-        await("GET /health answers UP with every component UP", Duration.ofSeconds(180), () -> {
-            String body = get(null, "/health").body();
-            return body.contains("\"UP\"") && !body.contains("DOWN");
-        });
-    }
-
-    protected static String fixture(String name) {
-        try {
-            return Files.readString(Path.of(System.getProperty("ias.fixtures.dir"), name));
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** How many messages a topic holds (over all partitions): to show what a request published, or that it published nothing. */
-    protected long topicEnd(String topic) throws Exception {
-        List<Message> all = service(Messaging.class, null, Duration.ofSeconds(60)).latest(topic, 100_000, Duration.ofSeconds(20));
-        return all.size();
-    }
-
-    protected MongoClient mongo() {
-        return service(MongoClient.class, "(ias.store=platform)", Duration.ofSeconds(60));
-    }
+public class PlatformDistributionIT extends PlatformTestSupport {
 
     @Test
     public void bootsWithEveryBundleActiveOnTheEmbeddedInfrastructure() {

@@ -51,10 +51,7 @@ public class StockKarafIT extends IasTestSupport {
     @Test
     public void iasPlatformInstallsAndUsesTheConfiguredInfrastructure() {
         int port = Integer.getInteger("ias.test.http.port");
-        await("GET /health answers UP with every component UP", Duration.ofSeconds(180), () -> {
-            String body = call(port, "GET", "/health", null, null, null).body();
-            return body.contains("\"UP\"") && !body.contains("DOWN");
-        });
+        awaitHealthy(port);
         InfrastructureEndpoints endpoints = service(InfrastructureEndpoints.class, null, Duration.ofSeconds(10));
         assertFalse("no embedded broker when one is configured", endpoints.embeddedKafka());
         assertFalse("no embedded store when one is configured", endpoints.embeddedMongo());
