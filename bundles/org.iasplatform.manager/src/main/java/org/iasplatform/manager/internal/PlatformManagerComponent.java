@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -14,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 
 import org.iasplatform.api.ErrorKind;
 import org.iasplatform.api.IasException;
@@ -74,7 +76,9 @@ public class PlatformManagerComponent implements PlatformManager {
 
     private final Messaging messaging;
     private final SensorRegistry registry;
-    private final ObjectMapper mapper = new ObjectMapper();
+    /** Thread-safe once configured; shared by every call. */
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private final ValidatorWhiteboard validators = new ValidatorWhiteboard();
     private final PendingRequests pending = new PendingRequests();
     private final long timeoutMillis;
@@ -88,7 +92,7 @@ public class PlatformManagerComponent implements PlatformManager {
         this.timeoutMillis = TimeUnit.SECONDS.toMillis(config.pipeline__timeout__seconds());
         this.maxItems = config.max__items();
         this.outcomes = messaging.follow(List.of(Topics.SENSOR_REGISTRY_EVENTS), message -> {
-            JsonNode event = mapper.readTree(message.value());
+            JsonNode event = JSON.readTree(message.value());
             pending.complete(event.path("request_id").asText(), event);
         });
     }
@@ -115,6 +119,7 @@ public class PlatformManagerComponent implements PlatformManager {
         validate(ConfigKind.SENSOR_TYPE, items);
         List<SensorType> types = new ArrayList<>();
         List<ValidationError> errors = new ArrayList<>();
+        boolean conflict = false;
         Set<String> names = new HashSet<>();
         for (DocumentForms.Item item : items) {
             SensorType type = read(item, SensorType.class);
@@ -122,22 +127,17 @@ public class PlatformManagerComponent implements PlatformManager {
                 errors.add(new ValidationError(item.pointer() + "/sensor_type_name", "sensor type \"" + type.name()
                         + "\" is given twice in this request; expected each name once"));
             }
-            registry.sensorType(type.name()).filter(existing -> !existing.equals(type)).ifPresent(existing -> errors.add(
-                    new ValidationError(item.pointer() + "/sensor_type_name", "sensor type \"" + type.name()
-                            + "\" is already registered with a different definition; delete it first or use another name")));
+            if (registry.sensorType(type.name()).filter(existing -> !existing.equals(type)).isPresent()) {
+                conflict = true;
+                errors.add(new ValidationError(item.pointer() + "/sensor_type_name", "sensor type \"" + type.name()
+                        + "\" is already registered with a different definition; delete it first or use another name"));
+            }
             types.add(type);
         }
-        refuseIf(errors, errors.stream().anyMatch(e -> e.message().contains("already registered")) ? ErrorKind.CONFLICT
-                : ErrorKind.INVALID);
+        refuseIf(errors, conflict ? ErrorKind.CONFLICT : ErrorKind.INVALID);
         ObjectNode request = request("register");
-        request.set("sensor_types", mapper.valueToTree(types));
-        JsonNode outcome = roundTrip(Topics.PM_TO_SENSOR_TYPE_REG, request, items);
-        if (outcome == null) {
-            return new RegistrationOutcome<>(request.path("request_id").asText(), false, List.of());
-        }
-        List<String> registered = new ArrayList<>();
-        outcome.path("sensor_types").forEach(n -> registered.add(n.asText()));
-        return new RegistrationOutcome<>(request.path("request_id").asText(), true, registered);
+        request.set("sensor_types", JSON.valueToTree(types));
+        return register(Topics.PM_TO_SENSOR_TYPE_REG, request, items, "sensor_types", JsonNode::asText);
     }
 
     @Override
@@ -157,9 +157,10 @@ public class PlatformManagerComponent implements PlatformManager {
         List<ValidationError> unregistered = new ArrayList<>();
         List<ValidationError> duplicates = new ArrayList<>();
         Map<String, SensorInstance> instances = new LinkedHashMap<>();
+        Map<String, Boolean> typeRegistered = new HashMap<>(); // one store look-up per type, not per instance
         for (DocumentForms.Item item : items) {
             SensorInstance instance = toInstance(item.node());
-            if (registry.sensorType(instance.sensorType()).isEmpty()) {
+            if (!typeRegistered.computeIfAbsent(instance.sensorType(), t -> registry.sensorType(t).isPresent())) {
                 unregistered.add(new ValidationError(item.pointer() + "/sensor_type", "sensor type \"" + instance.sensorType()
                         + "\" is not registered; register it first (POST /sensor-types) or use a registered type"));
             }
@@ -173,13 +174,20 @@ public class PlatformManagerComponent implements PlatformManager {
         ObjectNode request = request("register");
         ArrayNode list = request.putArray("sensor_instances");
         instances.values().forEach(i -> list.add(i.toJson()));
-        JsonNode outcome = roundTrip(Topics.PM_TO_SENSOR_INS_REG, request, items);
+        return register(Topics.PM_TO_SENSOR_INS_REG, request, items, "sensor_instances", SensorInstance::fromJson);
+    }
+
+    /** Sends a registration and reads what the registry registered from its outcome's {@code field}. */
+    private <T> RegistrationOutcome<T> register(String topic, ObjectNode request, List<DocumentForms.Item> items, String field,
+            Function<JsonNode, T> read) throws IasException {
+        String requestId = request.path("request_id").asText();
+        JsonNode outcome = roundTrip(topic, request, items);
         if (outcome == null) {
-            return new RegistrationOutcome<>(request.path("request_id").asText(), false, List.of());
+            return new RegistrationOutcome<>(requestId, false, List.of());
         }
-        List<SensorInstance> registered = new ArrayList<>();
-        outcome.path("sensor_instances").forEach(n -> registered.add(SensorInstance.fromJson(n)));
-        return new RegistrationOutcome<>(request.path("request_id").asText(), true, registered);
+        List<T> registered = new ArrayList<>();
+        outcome.path(field).forEach(n -> registered.add(read.apply(n)));
+        return new RegistrationOutcome<>(requestId, true, registered);
     }
 
     @Override
@@ -201,7 +209,7 @@ public class PlatformManagerComponent implements PlatformManager {
         List<ValidationError> errors = checkControl(type, command);
         refuseIf(errors, ErrorKind.INVALID);
         try {
-            messaging.publish(instance.controlTopic(), instance.id(), mapper.writeValueAsString(command)).toCompletableFuture()
+            messaging.publish(instance.controlTopic(), instance.id(), JSON.writeValueAsString(command)).toCompletableFuture()
                     .get(timeoutMillis, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -224,14 +232,13 @@ public class PlatformManagerComponent implements PlatformManager {
                     + command.function() + "\"; expected one of " + known));
             return errors;
         }
-        ObjectMapper mapper = new ObjectMapper();
         Map<String, FieldType> declared = function.parameterTypes();
         declared.forEach((name, fieldType) -> {
             Object value = command.params().get(name);
             if (!command.params().containsKey(name)) {
                 errors.add(new ValidationError("/params/" + name, "parameter \"" + name + "\" is missing; expected a "
                         + fieldType.id()));
-            } else if (!fieldType.accepts(mapper.valueToTree(value))) {
+            } else if (!fieldType.accepts(JSON.valueToTree(value))) {
                 errors.add(new ValidationError("/params/" + name, "parameter \"" + name + "\" is " + value + "; expected a "
                         + fieldType.id()));
             }
@@ -286,7 +293,7 @@ public class PlatformManagerComponent implements PlatformManager {
 
     private <T> T read(DocumentForms.Item item, Class<T> type) throws IasException {
         try {
-            return mapper.treeToValue(item.node(), type);
+            return JSON.treeToValue(item.node(), type);
         } catch (JsonProcessingException e) {
             throw new IasException(ErrorKind.INVALID, item.pointer(), e.getOriginalMessage());
         }
@@ -299,7 +306,7 @@ public class PlatformManagerComponent implements PlatformManager {
     }
 
     private ObjectNode request(String op) {
-        ObjectNode request = mapper.createObjectNode();
+        ObjectNode request = JSON.createObjectNode();
         request.put("request_id", pending.newRequestId());
         request.put("op", op);
         return request;
@@ -315,7 +322,7 @@ public class PlatformManagerComponent implements PlatformManager {
         CompletableFuture<JsonNode> outcome = pending.register(requestId);
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         try {
-            messaging.publish(topic, requestId, mapper.writeValueAsString(request)).toCompletableFuture()
+            messaging.publish(topic, requestId, JSON.writeValueAsString(request)).toCompletableFuture()
                     .get(timeoutMillis, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             pending.forget(requestId);

@@ -1,7 +1,9 @@
 package org.iasplatform.sensor.registry.internal;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import org.iasplatform.api.messaging.Message;
@@ -64,11 +66,11 @@ final class RegistrationHandler {
             }
         } else if ("delete".equals(op)) {
             String name = request.path("name").asText();
-            long inUse = store.countInstancesOfType(name);
+            long inUse;
             if (store.type(name).isEmpty()) {
                 event.put("status", "not_found");
                 errors.addObject().put("path", "name").put("message", "sensor type \"" + name + "\" is not registered");
-            } else if (inUse > 0) {
+            } else if ((inUse = store.countInstancesOfType(name)) > 0) {
                 event.put("status", "conflict");
                 errors.addObject().put("path", "name").put("message", "sensor type \"" + name + "\" still has " + inUse
                         + " registered instance(s); delete them first");
@@ -95,10 +97,11 @@ final class RegistrationHandler {
             List<SensorInstance> instances = new ArrayList<>();
             JsonNode items = request.path("sensor_instances");
             String status = "ok";
+            Map<String, Boolean> typeRegistered = new HashMap<>(); // one store look-up per type, not per instance
             for (int i = 0; i < items.size(); i++) {
                 SensorInstance instance = SensorInstance.fromJson(items.get(i));
                 Optional<SensorInstance> existing = store.instance(instance.id());
-                if (store.type(instance.sensorType()).isEmpty()) {
+                if (!typeRegistered.computeIfAbsent(instance.sensorType(), t -> store.type(t).isPresent())) {
                     status = "unprocessable";
                     errors.addObject().put("path", "/" + i + "/sensor_type").put("message", "sensor type \""
                             + instance.sensorType() + "\" is not registered; register the type first");
