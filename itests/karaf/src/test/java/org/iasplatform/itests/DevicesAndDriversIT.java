@@ -77,7 +77,11 @@ public class DevicesAndDriversIT extends PlatformTestSupport {
         light.sendRaw("this is not json");
         light.sendRaw("{\"lux\": \"dark\"}");
         light.sendRaw("{\"lux\": 12, \"colour\": \"red\"}");
-        await("3 invalid lines counted", Duration.ofSeconds(30), () -> status(id).path("invalid").asLong() >= 3);
+        light.sendRaw("{\"lux\": \"" + "x".repeat(200_000) + "\"}"); // far over the driver's line limit
+        await("4 invalid lines counted", Duration.ofSeconds(30), () -> status(id).path("invalid").asLong() >= 4);
+        long afterGarbage = status(id).path("readings").asLong();
+        await("readings go on after garbage and an over-long line", Duration.ofSeconds(30),
+                () -> status(id).path("readings").asLong() > afterGarbage + 3);
         for (JsonNode r : get("user", "/sensor-instances/" + id + "/readings?limit=200").json()) {
             assertTrue("only valid readings are published: " + r, r.path("data").path("lux").isInt() && r.path("data").size() == 1);
         }
@@ -135,6 +139,9 @@ public class DevicesAndDriversIT extends PlatformTestSupport {
             assertEquals("replaced in place, not installed twice", 1, samples);
             Bundle sample = bundle("org.iasplatform.driver.sample.light");
             assertEquals(Version.parseVersion("2.0.0"), sample.getVersion());
+            String log = karafLog();
+            assertEquals("the new driver version was activated exactly once", 1,
+                    log.split("Sample light-sensor driver 2\\.0\\.0 activated", -1).length - 1);
             assertEquals("the temp-sensor instance was not touched", tempDriver, status(tempId).path("driver").asText());
             assertEquals("CONNECTED", status(tempId).path("state").asText());
 

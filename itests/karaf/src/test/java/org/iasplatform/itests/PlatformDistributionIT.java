@@ -6,6 +6,7 @@ import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,6 +15,7 @@ import java.util.List;
 
 import org.bson.Document;
 import org.iasplatform.api.infra.InfrastructureEndpoints;
+import org.iasplatform.api.messaging.Message;
 import org.iasplatform.api.messaging.Messaging;
 import org.iasplatform.api.messaging.Topics;
 import org.junit.Test;
@@ -230,5 +232,52 @@ public class PlatformDistributionIT extends PlatformTestSupport {
         assertTrue(refused, refused.contains("/sensor_data_structure/x"));
         assertFalse(refused, refused.contains("Exception"));
         assertTrue(get("user", "/sensor-types").body().contains("shell-type"));
+    }
+
+    @Test
+    public void aRegistrationFileCanBeUploadedAsMultipart() {
+        awaitHealthy();
+        String boundary = "ias-itest-boundary";
+        String body = "--" + boundary + "\r\n"
+                + "Content-Disposition: form-data; name=\"file\"; filename=\"sensorTypeRegistration.json\"\r\n"
+                + "Content-Type: application/json\r\n\r\n"
+                + "{\"sensor_type_name\":\"multipart-type\",\"sensor_data_structure\":{\"v\":\"int\"}}\r\n"
+                + "--" + boundary + "--\r\n";
+        Answer answer = call(port(), "POST", "/sensor-types", "configurator", "multipart/form-data; boundary=" + boundary,
+                body.getBytes(StandardCharsets.UTF_8));
+        assertEquals(answer.toString(), 201, answer.status());
+        assertEquals("multipart-type", answer.json().path("registered").get(0).asText());
+        assertEquals(200, get("user", "/sensor-types/multipart-type").status());
+    }
+
+    @Test
+    public void theLocalNodeSendsHeartbeats() {
+        awaitHealthy();
+        Messaging messaging = service(Messaging.class, null, Duration.ofSeconds(30));
+        await("a recent heartbeat of the local node on node_heartbeats", Duration.ofSeconds(30), () -> {
+            try {
+                for (Message m : messaging.latest(Topics.NODE_HEARTBEATS, 5, Duration.ofSeconds(10))) {
+                    JsonNode beat = JSON.readTree(m.value());
+                    if ("local".equals(beat.path("node_id").asText()) && "local".equals(m.key())
+                            && beat.path("timestamp").asLong() > System.currentTimeMillis() - 30_000
+                            && beat.has("cpu") && beat.has("mem")) {
+                        return true;
+                    }
+                }
+                return false;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+    }
+
+    @Test
+    public void demoPasswordsBeyondLoopbackAreFlaggedLoudly() {
+        awaitHealthy();
+        // the distribution listens on 0.0.0.0 and ships the demo users: the warning must be in the log
+        await("the demo-password warning in the log", Duration.ofSeconds(30), () -> karafLog().contains("SECURITY WARNING"));
+        String log = karafLog();
+        String warning = log.substring(log.indexOf("SECURITY WARNING"));
+        assertTrue(warning, warning.contains("admin") && warning.contains("etc/users.properties"));
     }
 }

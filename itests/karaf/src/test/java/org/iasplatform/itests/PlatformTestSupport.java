@@ -71,4 +71,13 @@ public abstract class PlatformTestSupport extends IasTestSupport {
     protected MongoClient mongo() {
         return service(MongoClient.class, "(ias.store=platform)", Duration.ofSeconds(60));
     }
+
+    /** What the platform logged so far (data/log/karaf.log). */
+    protected static String karafLog() {
+        try {
+            return Files.readString(Path.of(System.getProperty("karaf.data"), "log", "karaf.log"));
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot read the platform's log", e);
+        }
+    }
 }
