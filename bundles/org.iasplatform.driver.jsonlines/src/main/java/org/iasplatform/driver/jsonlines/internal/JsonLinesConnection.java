@@ -68,6 +68,10 @@ final class JsonLinesConnection implements SensorConnection, Runnable {
         return this;
     }
 
+    static boolean isSelfConnection(Socket socket) {
+        return socket.getLocalPort() == socket.getPort() && socket.getLocalAddress().equals(socket.getInetAddress());
+    }
+
     @Override
     public void run() {
         SensorInstance instance = context.instance();
@@ -83,6 +87,12 @@ final class JsonLinesConnection implements SensorConnection, Runnable {
             String reason;
             try {
                 socket.connect(new InetSocketAddress(instance.ip(), instance.port()), settings.connectTimeoutMs());
+                if (isSelfConnection(socket)) {
+                    // Linux TCP "simultaneous open": a connect to a local port in the ephemeral range with no listener can
+                    // pick that very port as its own and connect to itself, echoing our writes as "readings" and holding
+                    // the device's port so the device cannot come back.
+                    throw new IOException("no device listening (the connection attempt met itself)");
+                }
                 socket.setTcpNoDelay(true);
                 socket.setKeepAlive(true);
                 synchronized (writeLock) {

@@ -115,13 +115,29 @@ public class JsonLinesConnectionTest {
 
         device.close();
         assertTrue(context.awaitEvent("disconnected").startsWith("disconnected"));
-        device = new TestDevice(port);
+        device = TestDevice.rebind(port, 10_000);
         device.awaitClient(10_000);
         context.awaitEvent("connected");
         device.send("{\"lux\": 2}\n");
         assertEquals(Map.of("lux", 2), RecordingContext.poll(context.readings, "reading after restart"));
         connection.control(new ControlCommand("switchOnLight", Map.of()));
         assertTrue(RecordingContext.poll(device.received, "control after restart").contains("switchOnLight"));
+    }
+
+    @Test
+    public void aConnectionThatMetItselfIsRecognised() throws Exception {
+        // reproduce the self-connection deterministically: bind the client to the port it connects to
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0));
+            int port = socket.getLocalPort();
+            socket.connect(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port), 2000);
+            assertTrue(JsonLinesConnection.isSelfConnection(socket));
+        }
+        try (TestDevice real = new TestDevice(0); java.net.Socket socket = new java.net.Socket()) {
+            socket.connect(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), real.port()), 2000);
+            assertTrue(!JsonLinesConnection.isSelfConnection(socket));
+        }
     }
 
     @Test

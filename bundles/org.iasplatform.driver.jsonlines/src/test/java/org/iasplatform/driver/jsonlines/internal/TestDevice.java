@@ -32,6 +32,24 @@ final class TestDevice implements AutoCloseable {
         acceptor.start();
     }
 
+    /**
+     * A device on a port that was just released: binding again may fail for a moment (the kernel may still hold it), so
+     * this retries until {@code timeoutMs}, then fails saying so.
+     */
+    static TestDevice rebind(int port, long timeoutMs) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (true) {
+            try {
+                return new TestDevice(port);
+            } catch (java.net.BindException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new IOException("port " + port + " still not free after " + timeoutMs + " ms", e);
+                }
+                Thread.sleep(20); // retry interval of a bind, not synchronisation: the bind itself decides
+            }
+        }
+    }
+
     int port() {
         return server.getLocalPort();
     }

@@ -63,6 +63,10 @@ final class LightSensorConnection implements SensorConnection {
                 }
                 s.connect(new InetSocketAddress(context.instance().ip(), context.instance().port()),
                         config.connect__timeout__ms());
+                if (s.getLocalPort() == s.getPort() && s.getLocalAddress().equals(s.getInetAddress())) {
+                    // a connect to a free local port can meet itself (TCP simultaneous open): that is no device
+                    throw new IOException("no device listening (the connection attempt met itself)");
+                }
                 delay = config.reconnect__delay__ms();
                 context.connected();
                 readLines(s.getInputStream());
