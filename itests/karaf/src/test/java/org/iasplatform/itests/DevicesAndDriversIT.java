@@ -97,7 +97,7 @@ public class DevicesAndDriversIT extends PlatformTestSupport {
         await("DISCONNECTED after the device went away", Duration.ofSeconds(30),
                 () -> "DISCONNECTED".equals(status(id).path("state").asText()));
         long before = status(id).path("readings").asLong();
-        SimulatedDevice again = device("light-sensor", port, 100);
+        SimulatedDevice again = rebind("light-sensor", port);
         try {
             await("reconnected and readings resumed", Duration.ofSeconds(60),
                     () -> "CONNECTED".equals(status(id).path("state").asText()) && status(id).path("readings").asLong() > before + 3);
@@ -152,6 +152,21 @@ public class DevicesAndDriversIT extends PlatformTestSupport {
         } finally {
             light.close();
             temp.close();
+        }
+    }
+
+    /** A device on the port its predecessor just released; the kernel may hold the port a moment longer. */
+    private SimulatedDevice rebind(String type, int port) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (true) {
+            try {
+                return device(type, port, 100);
+            } catch (IOException e) {
+                if (!(e.getCause() instanceof java.net.BindException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(20); // retry interval of a bind, not synchronisation: the bind decides
+            }
         }
     }
 
