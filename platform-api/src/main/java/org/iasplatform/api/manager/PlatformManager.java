@@ -1,6 +1,7 @@
 package org.iasplatform.api.manager;
 
 import org.iasplatform.api.IasException;
+import org.iasplatform.api.deploy.DeploymentOutcome;
 import org.iasplatform.api.sensor.ControlCommand;
 import org.iasplatform.api.sensor.SensorInstance;
 import org.osgi.annotation.versioning.ProviderType;
@@ -28,4 +29,18 @@ public interface PlatformManager {
 
     /** Checks a control command against the instance's type and publishes it to the instance's control topic. */
     void sendControl(String sensorInstanceId, ControlCommand command) throws IasException;
+
+    /**
+     * Deploys: checks a deployConfig.json (seed form {@code {"noOfAlgo": N, "1": {...}}} or {@code {"algorithms": [...]}})
+     * completely — validators, the application and algorithm exist, every {@code sensor_info} entry can be bound — and
+     * publishes one request per algorithm to {@code pm_to_sensor_binder}. A {@code stop} request stops and unschedules its
+     * {@code job_id}. Nothing is published when any part is refused.
+     */
+    DeploymentOutcome deploy(JsonNode document) throws IasException;
+
+    /** Stops and unschedules a deployment (NOT_FOUND if unknown). */
+    void stopDeployment(String jobId) throws IasException;
+
+    /** Runs a deployment now (an on-demand run); NOT_FOUND if unknown, CONFLICT if it is stopped. */
+    void runDeployment(String jobId) throws IasException;
 }

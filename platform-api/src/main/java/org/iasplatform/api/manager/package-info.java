@@ -1,6 +1,6 @@
 /** The platform manager: validated entry point of configuration into the pipeline. */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.iasplatform.api.manager;
 
 import org.osgi.annotation.bundle.Export;

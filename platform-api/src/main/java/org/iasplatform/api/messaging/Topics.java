@@ -15,11 +15,22 @@ public final class Topics {
     /** Node agents' heartbeats, keyed by node id. */
     public static final String NODE_HEARTBEATS = "node_heartbeats";
 
+    /** Outcomes of the deployment pipeline's steps (sensor binder, scheduler), keyed by request id. */
+    public static final String DEPLOYMENT_EVENTS = "deployment_events";
+    /** Node agents' reports on instances (STARTING, RUNNING, STOPPED, FAILED), keyed by instance id. */
+    public static final String INSTANCE_EVENTS = "instance_events";
+    /** Algorithms' notifications to end users, keyed by instance id. */
+    public static final String NOTIFICATIONS = "notifications";
+
     /** Every fixed topic, created when the platform starts. */
     public static final List<String> ALL = List.of(PM_TO_SENSOR_TYPE_REG, PM_TO_SENSOR_INS_REG, PM_TO_SENSOR_BINDER,
-            SENSOR_BINDER_TO_SCHEDULER, SCHEDULER_TO_DEPLOYER, DEPLOYER_TO_SLC, SENSOR_REGISTRY_EVENTS, NODE_HEARTBEATS);
+            SENSOR_BINDER_TO_SCHEDULER, SCHEDULER_TO_DEPLOYER, DEPLOYER_TO_SLC, SENSOR_REGISTRY_EVENTS, NODE_HEARTBEATS,
+            DEPLOYMENT_EVENTS, INSTANCE_EVENTS, NOTIFICATIONS);
 
     private static final String DATA_PREFIX = "sensor_data_";
+    private static final String NODE_COMMANDS_PREFIX = "node_commands_";
+    private static final String INSTANCE_LOG_PREFIX = "instance_log_";
+    private static final String APP_FEED_PREFIX = "app_feed_";
     private static final String CONTROL_PREFIX = "sensor_control_";
 
     private Topics() {
@@ -43,5 +54,25 @@ public final class Topics {
     /** The sensor instance id of a control topic name. */
     public static String instanceOfControlTopic(String topic) {
         return topic.startsWith(CONTROL_PREFIX) ? topic.substring(CONTROL_PREFIX.length()) : null;
+    }
+
+    /** The topic server-lifecycle sends a node's start/stop commands to (consumed by that node's agent). */
+    public static String nodeCommands(String nodeId) {
+        return NODE_COMMANDS_PREFIX + safe(nodeId);
+    }
+
+    /** The topic an algorithm instance's log lines go to. */
+    public static String instanceLog(String instanceId) {
+        return INSTANCE_LOG_PREFIX + safe(instanceId);
+    }
+
+    /** The topic of an application's feed (what its algorithms publish for its UI; the seed's {@code bus_<id>}). */
+    public static String appFeed(String applicationName) {
+        return APP_FEED_PREFIX + safe(applicationName);
+    }
+
+    /** A name made of the characters Kafka allows in topic names ({@code [a-zA-Z0-9._-]}), others replaced by '_'. */
+    private static String safe(String name) {
+        return name.replaceAll("[^a-zA-Z0-9._-]", "_");
     }
 }

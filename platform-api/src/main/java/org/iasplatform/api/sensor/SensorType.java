@@ -1,12 +1,17 @@
 package org.iasplatform.api.sensor;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+
+import org.iasplatform.api.validation.ValidationError;
 
 import com.fasterxml.jackson.annotation.JsonAlias;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * A registered sensor type, in the JSON form of sensorTypeRegistration.json. Two definitions are the same when they are
@@ -22,5 +27,40 @@ public record SensorType(
     public SensorType {
         dataStructure = dataStructure == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(dataStructure));
         controlFunctions = controlFunctions == null ? ControlFunctions.NONE : controlFunctions;
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * Checks a control command against this type's control functions: the function exists, every declared parameter is
+     * given with its type, and no other parameter is. Empty when the command is acceptable.
+     */
+    public List<ValidationError> checkControl(ControlCommand command) {
+        List<ValidationError> errors = new ArrayList<>();
+        List<String> known = controlFunctions.functionDetails().stream().map(ControlFunction::name).toList();
+        if (command.function() == null || command.function().isEmpty()) {
+            errors.add(new ValidationError("/function", "a control function name is required; expected one of " + known));
+            return errors;
+        }
+        ControlFunction function = controlFunctions.function(command.function()).orElse(null);
+        if (function == null) {
+            errors.add(new ValidationError("/function", "sensor type \"" + name + "\" has no control function \""
+                    + command.function() + "\"; expected one of " + known));
+            return errors;
+        }
+        Map<String, FieldType> declared = function.parameterTypes();
+        declared.forEach((param, fieldType) -> {
+            Object value = command.params().get(param);
+            if (!command.params().containsKey(param)) {
+                errors.add(new ValidationError("/params/" + param, "parameter \"" + param + "\" is missing; expected a "
+                        + fieldType.id()));
+            } else if (!fieldType.accepts(JSON.valueToTree(value))) {
+                errors.add(new ValidationError("/params/" + param, "parameter \"" + param + "\" is " + value + "; expected a "
+                        + fieldType.id()));
+            }
+        });
+        command.params().keySet().stream().filter(p -> !declared.containsKey(p)).forEach(p -> errors.add(new ValidationError(
+                "/params/" + p, "unknown parameter \"" + p + "\" of " + function.name() + "; expected only " + declared.keySet())));
+        return errors;
     }
 }

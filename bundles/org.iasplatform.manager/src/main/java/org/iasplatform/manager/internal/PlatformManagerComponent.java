@@ -206,7 +206,7 @@ public class PlatformManagerComponent implements PlatformManager {
                 ErrorKind.NOT_FOUND, "id", "sensor instance \"" + sensorInstanceId + "\" is not registered"));
         SensorType type = registry.sensorType(instance.sensorType()).orElseThrow(() -> new IasException(
                 ErrorKind.UNPROCESSABLE, "id", "the type \"" + instance.sensorType() + "\" of this instance is no longer registered"));
-        List<ValidationError> errors = checkControl(type, command);
+        List<ValidationError> errors = type.checkControl(command);
         refuseIf(errors, ErrorKind.INVALID);
         try {
             messaging.publish(instance.controlTopic(), instance.id(), JSON.writeValueAsString(command)).toCompletableFuture()
@@ -217,35 +217,6 @@ public class PlatformManagerComponent implements PlatformManager {
         } catch (ExecutionException | TimeoutException | JsonProcessingException e) {
             throw unavailable(e);
         }
-    }
-
-    static List<ValidationError> checkControl(SensorType type, ControlCommand command) {
-        List<ValidationError> errors = new ArrayList<>();
-        List<String> known = type.controlFunctions().functionDetails().stream().map(ControlFunction::name).toList();
-        if (command.function() == null || command.function().isEmpty()) {
-            errors.add(new ValidationError("/function", "a control function name is required; expected one of " + known));
-            return errors;
-        }
-        ControlFunction function = type.controlFunctions().function(command.function()).orElse(null);
-        if (function == null) {
-            errors.add(new ValidationError("/function", "sensor type \"" + type.name() + "\" has no control function \""
-                    + command.function() + "\"; expected one of " + known));
-            return errors;
-        }
-        Map<String, FieldType> declared = function.parameterTypes();
-        declared.forEach((name, fieldType) -> {
-            Object value = command.params().get(name);
-            if (!command.params().containsKey(name)) {
-                errors.add(new ValidationError("/params/" + name, "parameter \"" + name + "\" is missing; expected a "
-                        + fieldType.id()));
-            } else if (!fieldType.accepts(JSON.valueToTree(value))) {
-                errors.add(new ValidationError("/params/" + name, "parameter \"" + name + "\" is " + value + "; expected a "
-                        + fieldType.id()));
-            }
-        });
-        command.params().keySet().stream().filter(p -> !declared.containsKey(p)).forEach(p -> errors.add(new ValidationError(
-                "/params/" + p, "unknown parameter \"" + p + "\" of " + function.name() + "; expected only " + declared.keySet())));
-        return errors;
     }
 
     /** The instance id of a device: the same type, address and port always give the same id. */

@@ -29,19 +29,17 @@ public class PlatformManagerRulesTest {
     @Test
     public void controlCommandIsCheckedAgainstTheTypesFunctions() throws Exception {
         SensorType type = light();
-        assertTrue(PlatformManagerComponent.checkControl(type, new ControlCommand("switchOnLight", Map.of("level", 3))).isEmpty());
+        assertTrue(type.checkControl(new ControlCommand("switchOnLight", Map.of("level", 3))).isEmpty());
 
-        List<ValidationError> unknown = PlatformManagerComponent.checkControl(type, new ControlCommand("explode", Map.of()));
+        List<ValidationError> unknown = type.checkControl(new ControlCommand("explode", Map.of()));
         assertEquals("/function", unknown.get(0).path());
         assertTrue(unknown.get(0).message(), unknown.get(0).message().contains("switchOnLight"));
 
-        List<ValidationError> wrongType = PlatformManagerComponent.checkControl(type,
-                new ControlCommand("switchOnLight", Map.of("level", "high")));
+        List<ValidationError> wrongType = type.checkControl(new ControlCommand("switchOnLight", Map.of("level", "high")));
         assertEquals("/params/level", wrongType.get(0).path());
         assertTrue(wrongType.get(0).message().contains("expected a int"));
 
-        List<ValidationError> missingAndExtra = PlatformManagerComponent.checkControl(type,
-                new ControlCommand("switchOnLight", Map.of("lvl", 3)));
+        List<ValidationError> missingAndExtra = type.checkControl(new ControlCommand("switchOnLight", Map.of("lvl", 3)));
         assertEquals(2, missingAndExtra.size());
     }
 
