@@ -70,7 +70,8 @@ public abstract class IasTestSupport {
         options.add(editConfigurationFilePut("etc/org.apache.karaf.management.cfg", "rmiRegistryPort", String.valueOf(freePort())));
         options.add(editConfigurationFilePut("etc/org.apache.karaf.management.cfg", "rmiServerPort", String.valueOf(freePort())));
         options.add(editConfigurationFilePut("etc/org.apache.karaf.shell.cfg", "sshPort", String.valueOf(freePort())));
-        for (String property : List.of("ias.version", "karaf.version", "ias.sample.driver.jar", "ias.fixtures.dir")) {
+        for (String property : List.of("ias.version", "karaf.version", "ias.sample.driver.jar", "ias.fixtures.dir",
+                "ias.sample.apps.dir")) {
             if (System.getProperty(property) != null) {
                 options.add(systemProperty(property).value(System.getProperty(property)));
             }

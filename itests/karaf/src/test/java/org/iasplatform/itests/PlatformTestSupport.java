@@ -2,6 +2,7 @@ package org.iasplatform.itests;
 
 import static org.ops4j.pax.exam.CoreOptions.mavenBundle;
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -30,6 +31,7 @@ public abstract class PlatformTestSupport extends IasTestSupport {
         options.addAll(freeInfraPorts());
         options.add(httpPort(http));
         options.add(systemProperty("ias.test.http.port").value(String.valueOf(http)));
+        options.add(editConfigurationFilePut("etc/org.iasplatform.node.cfg", "api_url", "http://127.0.0.1:" + http + "/ias/api/v1"));
         options.add(mavenBundle("org.iasplatform", "ias-device-simulator", VERSION));
         return options.toArray(new Option[0]);
     }
@@ -44,6 +46,21 @@ public abstract class PlatformTestSupport extends IasTestSupport {
 
     protected Answer post(String user, String path, String json) {
         return call(port(), "POST", path, user, "application/json", json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A multipart/form-data upload of one file as part "file", with optional extra text fields (name, value, ...). */
+    protected Answer upload(String user, String path, String fileName, byte[] content, String... fields) {
+        String boundary = "ias-itest-" + Long.toHexString(System.nanoTime());
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i + 1 < fields.length; i += 2) {
+            body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + fields[i] + "\"\r\n\r\n"
+                    + fields[i + 1] + "\r\n").getBytes(StandardCharsets.UTF_8));
+        }
+        body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + fileName
+                + "\"\r\nContent-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+        body.writeBytes(content);
+        body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        return call(port(), "POST", path, user, "multipart/form-data; boundary=" + boundary, body.toByteArray());
     }
 
     protected Answer delete(String user, String path) {
