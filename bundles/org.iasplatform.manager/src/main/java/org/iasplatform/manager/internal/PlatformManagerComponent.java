@@ -3,6 +3,7 @@ package org.iasplatform.manager.internal;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -16,11 +17,17 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 import org.iasplatform.api.ErrorKind;
 import org.iasplatform.api.IasException;
+import org.iasplatform.api.app.AppRepository;
+import org.iasplatform.api.deploy.DeploymentInfo;
+import org.iasplatform.api.deploy.DeploymentOutcome;
+import org.iasplatform.api.deploy.Deployments;
 import org.iasplatform.api.manager.PlatformManager;
 import org.iasplatform.api.manager.RegistrationOutcome;
+import org.iasplatform.api.messaging.Message;
 import org.iasplatform.api.messaging.Messaging;
 import org.iasplatform.api.messaging.Subscription;
 import org.iasplatform.api.messaging.Topics;
@@ -56,7 +63,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /**
  * The platform manager: the one way configuration enters the pipeline. Validates with every {@link ConfigValidator} of the
  * kind (whiteboard: a validator bundle installed at runtime applies at once), refuses with every error found, publishes to
- * the seed's topics, and waits (bounded) for the sensor registry's outcome.
+ * the seed's topics, and waits (bounded) for the outcome: the sensor registry's ({@code sensor_registry_events}) or the
+ * deployment pipeline's ({@code deployment_events}).
  */
 @Component(service = PlatformManager.class, immediate = true, configurationPid = "org.iasplatform.manager",
         configurationPolicy = ConfigurationPolicy.OPTIONAL)
@@ -68,7 +76,7 @@ public class PlatformManagerComponent implements PlatformManager {
         @AttributeDefinition(name = "Pipeline time-out (s)", description = "How long a call waits for the pipeline's outcome before answering 'accepted, pending'.")
         int pipeline__timeout__seconds() default 15;
 
-        @AttributeDefinition(name = "Items per request", description = "Most sensor types or instances accepted in one request.")
+        @AttributeDefinition(name = "Items per request", description = "Most sensor types, sensor instances or algorithms of a deploy config accepted in one request.")
         int max__items() default 1000;
     }
 
@@ -76,6 +84,9 @@ public class PlatformManagerComponent implements PlatformManager {
 
     private final Messaging messaging;
     private final SensorRegistry registry;
+    private final SecureRandom random = new SecureRandom();
+    /** The scheduler's deployments; only stop and run requests need them, so they may come and go. */
+    private volatile Deployments deployments;
     /** Thread-safe once configured; shared by every call. */
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -83,18 +94,46 @@ public class PlatformManagerComponent implements PlatformManager {
     private final PendingRequests pending = new PendingRequests();
     private final long timeoutMillis;
     private final int maxItems;
+    private final DeployPlanner planner;
     private final Subscription outcomes;
 
     @Activate
-    public PlatformManagerComponent(@Reference Messaging messaging, @Reference SensorRegistry registry, Config config) {
+    public PlatformManagerComponent(@Reference Messaging messaging, @Reference SensorRegistry registry,
+            @Reference AppRepository apps, Config config) {
+        this(messaging, registry, apps, TimeUnit.SECONDS.toMillis(config.pipeline__timeout__seconds()), config.max__items());
+    }
+
+    PlatformManagerComponent(Messaging messaging, SensorRegistry registry, AppRepository apps, long timeoutMillis,
+            int maxItems) {
         this.messaging = messaging;
         this.registry = registry;
-        this.timeoutMillis = TimeUnit.SECONDS.toMillis(config.pipeline__timeout__seconds());
-        this.maxItems = config.max__items();
-        this.outcomes = messaging.follow(List.of(Topics.SENSOR_REGISTRY_EVENTS), message -> {
-            JsonNode event = JSON.readTree(message.value());
-            pending.complete(event.path("request_id").asText(), event);
-        });
+        this.timeoutMillis = timeoutMillis;
+        this.maxItems = maxItems;
+        this.planner = new DeployPlanner(registry, apps, () -> deployments, this::newJobId, System::currentTimeMillis);
+        this.outcomes = messaging.follow(List.of(Topics.SENSOR_REGISTRY_EVENTS, Topics.DEPLOYMENT_EVENTS), this::onEvent);
+    }
+
+    /**
+     * An outcome from the pipeline. A sensor registry event answers its request. A deployment event answers its request
+     * when it is a refusal from any step, or the scheduler's (the last step); the sensor binder's "ok" is only progress.
+     */
+    void onEvent(Message message) {
+        JsonNode event;
+        try {
+            event = JSON.readTree(message.value());
+        } catch (JsonProcessingException e) {
+            // skipped, not retried: a follower that threw would see the same malformed event again and again
+            LOG.warn("Skipping a malformed event on {} at {}:{}: {}", message.topic(), message.partition(), message.offset(),
+                    e.getOriginalMessage());
+            return;
+        }
+        String requestId = event.path("request_id").asText();
+        if (Topics.DEPLOYMENT_EVENTS.equals(message.topic()) && "ok".equals(event.path("status").asText())
+                && "sensor-binder".equals(event.path("source").asText())) {
+            pending.note(requestId, event);
+        } else {
+            pending.complete(requestId, event);
+        }
     }
 
     @Deactivate
@@ -111,6 +150,18 @@ public class PlatformManagerComponent implements PlatformManager {
 
     void removeValidator(ConfigValidator validator) {
         validators.remove(validator);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void setDeployments(Deployments deployments) {
+        this.deployments = deployments;
+    }
+
+    void unsetDeployments(Deployments gone) {
+        if (this.deployments == gone) {
+            this.deployments = null;
+        }
     }
 
     @Override
@@ -147,7 +198,7 @@ public class PlatformManagerComponent implements PlatformManager {
         }
         ObjectNode request = request("delete");
         request.put("name", name);
-        requireCompleted(roundTrip(Topics.PM_TO_SENSOR_TYPE_REG, request, List.of()), request);
+        requireCompleted(roundTrip(Topics.PM_TO_SENSOR_TYPE_REG, request, List.of()), request, REGISTRY_LATE);
     }
 
     @Override
@@ -197,7 +248,7 @@ public class PlatformManagerComponent implements PlatformManager {
         }
         ObjectNode request = request("delete");
         request.put("id", id);
-        requireCompleted(roundTrip(Topics.PM_TO_SENSOR_INS_REG, request, List.of()), request);
+        requireCompleted(roundTrip(Topics.PM_TO_SENSOR_INS_REG, request, List.of()), request, REGISTRY_LATE);
     }
 
     @Override
@@ -217,6 +268,202 @@ public class PlatformManagerComponent implements PlatformManager {
         } catch (ExecutionException | TimeoutException | JsonProcessingException e) {
             throw unavailable(e);
         }
+    }
+
+    @Override
+    public DeploymentOutcome deploy(JsonNode document) throws IasException {
+        DocumentForms.requireDeployConfigObject(document);
+        requireValidators(ConfigKind.DEPLOY_CONFIG);
+        // the deploy-config validators check the whole document (its form, noOfAlgo, every entry), paths from its root
+        refuseIf(validators.validate(ConfigKind.DEPLOY_CONFIG, "", document), ErrorKind.INVALID);
+        List<DocumentForms.Item> items = DocumentForms.splitDeployConfig(document, maxItems);
+        List<DeployPlanner.Planned> plan = planner.plan(items);
+
+        String requestId = pending.newRequestId();
+        List<String> requestIds = new ArrayList<>();
+        List<CompletableFuture<JsonNode>> answers = new ArrayList<>();
+        for (int k = 0; k < plan.size(); k++) {
+            String id = plan.size() == 1 ? requestId : requestId + "-" + (k + 1);
+            requestIds.add(id);
+            answers.add(pending.register(id));
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        publishAll(plan, requestIds, deadline);
+
+        List<JsonNode> events = new ArrayList<>();
+        List<JsonNode> progress = new ArrayList<>();
+        for (int k = 0; k < plan.size(); k++) {
+            JsonNode event = awaitUntil(answers.get(k), deadline);
+            progress.add(event == null ? pending.progress(requestIds.get(k)) : null);
+            if (event == null) {
+                pending.forget(requestIds.get(k));
+                LOG.warn("Deployment request {} (job {}) accepted; no outcome within {} ms", requestIds.get(k),
+                        plan.get(k).jobId(), timeoutMillis);
+            }
+            events.add(event);
+        }
+        refuseIfRefused(plan, events);
+
+        boolean completed = true;
+        List<DeploymentOutcome.Deployed> deployed = new ArrayList<>();
+        for (int k = 0; k < plan.size(); k++) {
+            DeployPlanner.Planned p = plan.get(k);
+            JsonNode event = events.get(k);
+            completed &= event != null;
+            JsonNode known = event != null ? event : progress.get(k);
+            String instanceId = text(known, "instance_id");
+            boolean stop = DeployPlanner.STOP.equals(p.op());
+            String state = event == null ? PENDING : text(event, "state");
+            if (state == null) {
+                state = stop ? DeploymentInfo.STOPPED : "SCHEDULED";
+            }
+            deployed.add(new DeploymentOutcome.Deployed(p.applicationName(), p.algorithmName(),
+                    instanceId != null ? instanceId : p.instanceId(), p.jobId(), state, stop ? null : text(event, "next_run")));
+        }
+        return new DeploymentOutcome(requestId, completed, deployed);
+    }
+
+    /** The state of a deployment whose outcome did not come in time: accepted, still under way. */
+    static final String PENDING = "PENDING";
+
+    @Override
+    public void stopDeployment(String jobId) throws IasException {
+        planner.existingJob(jobId);
+        ObjectNode request = request(DeployPlanner.STOP);
+        request.put("job_id", jobId);
+        requireCompleted(roundTrip(Topics.PM_TO_SENSOR_BINDER, jobId, request, UnaryOperator.identity()), request,
+                "the scheduler did not confirm the stop of job " + jobId + " in time; it is under way, check GET /deployments/"
+                        + jobId + " shortly");
+    }
+
+    @Override
+    public void runDeployment(String jobId) throws IasException {
+        DeploymentInfo job = planner.existingJob(jobId);
+        if (DeploymentInfo.STOPPED.equals(job.state())) {
+            throw new IasException(ErrorKind.CONFLICT, "job_id", "job \"" + jobId + "\" is stopped, so it cannot run; deploy "
+                    + "its algorithm again (POST /deployments) for a new job");
+        }
+        ObjectNode request = request(DeployPlanner.RUN);
+        request.put("job_id", jobId);
+        requireCompleted(roundTrip(Topics.PM_TO_SENSOR_BINDER, jobId, request, UnaryOperator.identity()), request,
+                "the scheduler did not confirm the run of job " + jobId + " in time; it is under way, check GET /deployments/"
+                        + jobId + " shortly");
+    }
+
+    /** "job-" and 16 hex digits. */
+    String newJobId() {
+        return "job-" + HexFormat.of().toHexDigits(random.nextLong());
+    }
+
+    /**
+     * Publishes one message per planned algorithm to the sensor binder, keyed by its job id, and waits for the broker's
+     * acknowledgements. UNAVAILABLE (every request forgotten) when any is not acknowledged, saying which were sent.
+     */
+    private void publishAll(List<DeployPlanner.Planned> plan, List<String> requestIds, long deadline) throws IasException {
+        List<CompletableFuture<Void>> acks = new ArrayList<>();
+        for (int k = 0; k < plan.size(); k++) {
+            ObjectNode message = JSON.createObjectNode();
+            message.put("request_id", requestIds.get(k));
+            message.setAll(plan.get(k).message());
+            CompletableFuture<Void> ack;
+            try {
+                ack = messaging.publish(Topics.PM_TO_SENSOR_BINDER, plan.get(k).jobId(), JSON.writeValueAsString(message))
+                        .toCompletableFuture();
+            } catch (JsonProcessingException | RuntimeException e) {
+                ack = CompletableFuture.failedFuture(e);
+            }
+            acks.add(ack);
+        }
+        List<String> sent = new ArrayList<>();
+        List<String> unsent = new ArrayList<>();
+        Exception cause = null;
+        for (int k = 0; k < plan.size(); k++) {
+            try {
+                acks.get(k).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                sent.add(plan.get(k).jobId());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                unsent.add(plan.get(k).jobId());
+                cause = cause == null ? e : cause;
+            } catch (ExecutionException | TimeoutException e) {
+                unsent.add(plan.get(k).jobId());
+                cause = cause == null ? e : cause;
+            }
+        }
+        if (cause == null) {
+            return;
+        }
+        requestIds.forEach(pending::forget);
+        if (sent.isEmpty()) {
+            throw unavailable(cause, "nothing was deployed");
+        }
+        Throwable root = cause instanceof ExecutionException && cause.getCause() != null ? cause.getCause() : cause;
+        throw new IasException(ErrorKind.UNAVAILABLE, "", "the message bus (Kafka) accepted only part of the deploy config: "
+                + "jobs " + sent + " were sent and will be deployed, jobs " + unsent + " were not (" + root.getMessage()
+                + "); stop the sent jobs (DELETE /deployments/{job_id}) or deploy the missing algorithms again");
+    }
+
+    /** The event, or null when it did not come before the deadline. */
+    private static JsonNode awaitUntil(CompletableFuture<JsonNode> answer, long deadline) {
+        try {
+            return answer.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    /**
+     * Throws when a step of the pipeline refused an algorithm (e.g. its sensor was deleted since the check): every
+     * refusal, its paths placed under the algorithm's entry, and what became of the other algorithms of the config.
+     */
+    private static void refuseIfRefused(List<DeployPlanner.Planned> plan, List<JsonNode> events) throws IasException {
+        ErrorKind kind = null;
+        List<ValidationError> errors = new ArrayList<>();
+        for (int k = 0; k < plan.size(); k++) {
+            JsonNode event = events.get(k);
+            if (event != null && !"ok".equals(event.path("status").asText())) {
+                String at = plan.get(k).item().pointer();
+                IasException refused = refusal(event, path -> under(at, path), at);
+                kind = kind == null ? refused.kind() : kind;
+                errors.addAll(refused.errors());
+            }
+        }
+        if (kind == null) {
+            return;
+        }
+        for (int k = 0; k < plan.size(); k++) {
+            JsonNode event = events.get(k);
+            DeployPlanner.Planned p = plan.get(k);
+            if (event != null && !"ok".equals(event.path("status").asText())) {
+                continue;
+            }
+            String what = DeployPlanner.STOP.equals(p.op()) ? "the stop of job " + p.jobId() : "job " + p.jobId();
+            errors.add(new ValidationError(p.item().pointer(), what + (event == null ? " was sent and is still under way"
+                    : " was accepted" + (text(event, "instance_id") == null ? "" : " (instance " + text(event, "instance_id") + ")"))
+                    + " although another part of this deploy config was refused; it is not undone"
+                    + (DeployPlanner.STOP.equals(p.op()) ? "" : ": stop it (DELETE /deployments/" + p.jobId()
+                            + ") if it is not wanted without the rest")));
+        }
+        throw new IasException(kind, errors);
+    }
+
+    /** A path reported for one algorithm entry, placed under the entry's pointer in the caller's document. */
+    private static String under(String pointer, String path) {
+        if (path.isEmpty()) {
+            return pointer;
+        }
+        return path.startsWith("/") ? pointer + path : path;
+    }
+
+    private static String text(JsonNode node, String field) {
+        if (node == null) {
+            return null;
+        }
+        JsonNode value = node.get(field);
+        return value == null || value.isNull() || value.asText().isEmpty() ? null : value.asText();
     }
 
     /** The instance id of a device: the same type, address and port always give the same id. */
@@ -245,11 +492,15 @@ public class PlatformManagerComponent implements PlatformManager {
                 Topics.dataTopic(id), Topics.controlTopic(id));
     }
 
-    private void validate(ConfigKind kind, List<DocumentForms.Item> items) throws IasException {
+    private void requireValidators(ConfigKind kind) throws IasException {
         if (validators.count(kind) == 0) {
             throw new IasException(ErrorKind.UNAVAILABLE, "", "no validator for " + kind.id()
                     + " is installed, so nothing can be accepted; install the ias-platform feature's validation bundle");
         }
+    }
+
+    private void validate(ConfigKind kind, List<DocumentForms.Item> items) throws IasException {
+        requireValidators(kind);
         List<ValidationError> errors = new ArrayList<>();
         for (DocumentForms.Item item : items) {
             if (!item.node().isObject()) {
@@ -284,16 +535,25 @@ public class PlatformManagerComponent implements PlatformManager {
     }
 
     /**
-     * Publishes a request and waits for the registry's outcome. Returns null when the outcome did not come in time (the
-     * request is accepted and under way); throws the refusal the registry answered with, its paths placed in the caller's
-     * document.
+     * Publishes a request (keyed by its request id) and waits for the registry's outcome. Returns null when the outcome did
+     * not come in time (the request is accepted and under way); throws the refusal the registry answered with, its paths
+     * placed in the caller's document.
      */
     private JsonNode roundTrip(String topic, ObjectNode request, List<DocumentForms.Item> items) throws IasException {
+        return roundTrip(topic, request.path("request_id").asText(), request, path -> relocate(path, items));
+    }
+
+    /**
+     * Publishes a request under {@code key} and waits for its outcome. Returns null when the outcome did not come in time;
+     * throws the refusal answered, its paths mapped into the caller's document by {@code relocate}.
+     */
+    private JsonNode roundTrip(String topic, String key, ObjectNode request, UnaryOperator<String> relocate)
+            throws IasException {
         String requestId = request.path("request_id").asText();
         CompletableFuture<JsonNode> outcome = pending.register(requestId);
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         try {
-            messaging.publish(topic, requestId, JSON.writeValueAsString(request)).toCompletableFuture()
+            messaging.publish(topic, key, JSON.writeValueAsString(request)).toCompletableFuture()
                     .get(timeoutMillis, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             pending.forget(requestId);
@@ -316,20 +576,33 @@ public class PlatformManagerComponent implements PlatformManager {
         } catch (ExecutionException e) {
             throw unavailable(e);
         }
-        String status = event.path("status").asText();
-        if ("ok".equals(status)) {
+        if ("ok".equals(event.path("status").asText())) {
             return event;
         }
+        throw refusal(event, relocate, "");
+    }
+
+    /** The refusal a pipeline event reports, its paths mapped into the caller's document. */
+    private static IasException refusal(JsonNode event, UnaryOperator<String> relocate, String fallbackPath) {
+        String status = event.path("status").asText();
         List<ValidationError> errors = new ArrayList<>();
-        event.path("errors").forEach(e -> errors.add(new ValidationError(relocate(e.path("path").asText(), items),
+        event.path("errors").forEach(e -> errors.add(new ValidationError(relocate.apply(e.path("path").asText()),
                 e.path("message").asText())));
-        ErrorKind kind = switch (status) {
+        if (errors.isEmpty()) {
+            String source = event.path("source").asText("");
+            errors.add(new ValidationError(fallbackPath, "refused" + (source.isEmpty() ? "" : " by the " + source)
+                    + " with status \"" + status + "\" and no reason given"));
+        }
+        return new IasException(kindOf(status), errors);
+    }
+
+    private static ErrorKind kindOf(String status) {
+        return switch (status) {
             case "conflict" -> ErrorKind.CONFLICT;
             case "not_found" -> ErrorKind.NOT_FOUND;
             case "unprocessable" -> ErrorKind.UNPROCESSABLE;
             default -> ErrorKind.INVALID;
         };
-        throw new IasException(kind, errors);
     }
 
     /** Maps a registry path "/<i>/field" (index into the request's list) onto the caller's document. */
@@ -350,17 +623,24 @@ public class PlatformManagerComponent implements PlatformManager {
         return path;
     }
 
-    private static void requireCompleted(JsonNode outcome, ObjectNode request) throws IasException {
+    private static final String REGISTRY_LATE = "the sensor registry did not answer in time; check again shortly";
+
+    private static void requireCompleted(JsonNode outcome, ObjectNode request, String late) throws IasException {
         if (outcome == null) {
             throw new IasException(ErrorKind.UNAVAILABLE, "", "request " + request.path("request_id").asText()
-                    + " was accepted but the sensor registry did not answer in time; check again shortly");
+                    + " was accepted but " + late);
         }
     }
 
     private static IasException unavailable(Exception cause) {
+        return unavailable(cause, "nothing was registered");
+    }
+
+    private static IasException unavailable(Exception cause, String consequence) {
         Throwable root = cause instanceof ExecutionException && cause.getCause() != null ? cause.getCause() : cause;
         LOG.warn("Message bus unavailable: {}", root.toString());
         return new IasException(ErrorKind.UNAVAILABLE, "", "the message bus (Kafka) did not accept the request: "
-                + root.getMessage() + "; nothing was registered, try again when the platform's health is UP");
+                + (root instanceof TimeoutException ? "no acknowledgement in time" : root.getMessage()) + "; " + consequence
+                + ", try again when the platform's health is UP");
     }
 }

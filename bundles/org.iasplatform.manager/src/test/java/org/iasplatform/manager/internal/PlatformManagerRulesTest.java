@@ -62,6 +62,31 @@ public class PlatformManagerRulesTest {
         expect(ErrorKind.TOO_LARGE, () -> DocumentForms.split(mapper.readTree("[{},{},{}]"), "x_list", "x", 2));
     }
 
+    @Test
+    public void bothDeployConfigFormsSplitIntoEntriesWithPointersInTheConfigsOrder() throws Exception {
+        List<DocumentForms.Item> seed = DocumentForms.splitDeployConfig(mapper.readTree(
+                "{\"noOfAlgo\": 3, \"10\": {\"n\": 10}, \"2\": {\"n\": 2}, \"1\": {\"n\": 1}}"), 10);
+        assertEquals(List.of("/1", "/2", "/10"), seed.stream().map(DocumentForms.Item::pointer).toList());
+        assertEquals(10, seed.get(2).node().get("n").asInt());
+        assertEquals(2, DocumentForms.splitDeployConfig(mapper.readTree("{\"noOfAlgo\": \"2\", \"1\": {}, \"2\": {}}"), 10).size());
+
+        List<DocumentForms.Item> list = DocumentForms.splitDeployConfig(mapper.readTree("{\"algorithms\": [{}, {\"n\": 1}]}"), 10);
+        assertEquals(List.of("/algorithms/0", "/algorithms/1"), list.stream().map(DocumentForms.Item::pointer).toList());
+
+        List<DocumentForms.Item> single = DocumentForms.splitDeployConfig(mapper.readTree(
+                "{\"application_name\": \"a\", \"algorithm_name\": \"b\", \"scheduling_info\": {}}"), 10);
+        assertEquals("", single.get(0).pointer());
+
+        expect(ErrorKind.INVALID, () -> DocumentForms.splitDeployConfig(null, 10));
+        expect(ErrorKind.INVALID, () -> DocumentForms.splitDeployConfig(mapper.readTree("[{}]"), 10));
+        expect(ErrorKind.INVALID, () -> DocumentForms.splitDeployConfig(mapper.readTree("{}"), 10));
+        expect(ErrorKind.INVALID, () -> DocumentForms.splitDeployConfig(mapper.readTree("{\"algorithms\": []}"), 10));
+        expect(ErrorKind.INVALID, () -> DocumentForms.splitDeployConfig(mapper.readTree("{\"algorithms\": {}}"), 10));
+        expect(ErrorKind.INVALID, () -> DocumentForms.splitDeployConfig(mapper.readTree("{\"noOfAlgo\": 3, \"1\": {}}"), 10));
+        expect(ErrorKind.TOO_LARGE, () -> DocumentForms.splitDeployConfig(mapper.readTree("{\"1\": {}, \"2\": {}, \"3\": {}}"), 2));
+        expect(ErrorKind.TOO_LARGE, () -> DocumentForms.splitDeployConfig(mapper.readTree("{\"algorithms\": [{}, {}, {}]}"), 2));
+    }
+
     interface Call {
         void run() throws Exception;
     }

@@ -62,6 +62,16 @@ public final class ApiRequest {
         return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));
     }
 
+    /** The token of an {@code Authorization: Bearer} header, if there is one. */
+    public Optional<String> bearerToken() {
+        return BearerToken.parse(http.getHeader("Authorization"));
+    }
+
+    /** How the body is read (and bounded) for this route. */
+    public BodyReader bodyReader() {
+        return bodyReader;
+    }
+
     /** The JSON body, or (when {@code multipartAllowed}) the JSON document of the multipart part {@code file}. */
     public JsonNode json(boolean multipartAllowed) throws HttpProblem, IasException, IOException {
         return bodyReader.readJson(http, multipartAllowed);

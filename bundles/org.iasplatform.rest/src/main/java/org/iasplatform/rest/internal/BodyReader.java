@@ -39,6 +39,11 @@ public final class BodyReader {
         return maxBytes;
     }
 
+    /** The same reader with another limit (a route's own). */
+    public BodyReader withMaxBytes(long bytes) {
+        return bytes == maxBytes ? this : new BodyReader(mapper, bytes);
+    }
+
     /** The 413 for a body larger than {@code maxBytes}. */
     public HttpProblem tooLarge() {
         return new HttpProblem(413, "", "the request body is larger than the " + maxBytes + " bytes accepted")

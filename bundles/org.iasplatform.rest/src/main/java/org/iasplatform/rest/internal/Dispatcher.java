@@ -20,7 +20,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * Serves one request: route lookup (404, 405), authentication (401) and role check (403), body limit (413), the handler,
- * and the mapping of every failure to {@code {"errors": [{"path", "message"}]}}.
+ * and the mapping of every failure to {@code {"errors": [{"path", "message"}]}}. Users log in with HTTP Basic; the
+ * algorithm API's routes need an instance's bearer token instead, which the route checks against the instance it names.
  */
 public final class Dispatcher {
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
@@ -48,10 +49,16 @@ public final class Dispatcher {
         String path = request.getPathInfo() == null || request.getPathInfo().isEmpty() ? "/" : request.getPathInfo();
         try {
             Router.Match match = router.resolve(method, path);
-            Caller caller = authorize(match.route(), request);
-            bodyReader.checkDeclaredLength(request);
-            ApiResponse answer = match.route().handler().handle(new ApiRequest(request, match.variables(), caller, bodyReader));
-            write(response, answer.status(), answer.body(), Map.of());
+            Route route = match.route();
+            Caller caller = authorize(route, request);
+            BodyReader reader = route.maxBodyBytes() > 0 ? bodyReader.withMaxBytes(route.maxBodyBytes()) : bodyReader;
+            reader.checkDeclaredLength(request);
+            ApiResponse answer = route.handler().handle(new ApiRequest(request, match.variables(), caller, reader));
+            if (answer.body() instanceof ApiResponse.Streamed streamed) {
+                stream(response, answer.status(), streamed, method, path);
+            } else {
+                write(response, answer.status(), answer.body(), Map.of());
+            }
         } catch (HttpProblem e) {
             write(response, e.status(), Json.errors(mapper, e.errors()), e.headers());
         } catch (IasException e) {
@@ -70,6 +77,13 @@ public final class Dispatcher {
         if (!access.authenticated()) {
             return Caller.ANONYMOUS;
         }
+        if (access.instanceToken()) {
+            if (BearerToken.parse(request.getHeader("Authorization")).isEmpty()) {
+                throw new HttpProblem(401, "", "authentication required: the algorithm instance's token, as "
+                        + "Authorization: Bearer $IAS_TOKEN").withHeader("WWW-Authenticate", BearerToken.WWW_AUTHENTICATE);
+            }
+            return Caller.ANONYMOUS;
+        }
         Optional<BasicCredentials> credentials = BasicCredentials.parse(request.getHeader("Authorization"));
         if (credentials.isEmpty()) {
             throw new HttpProblem(401, "", "authentication required: HTTP Basic with a user of the platform")
@@ -85,6 +99,26 @@ public final class Dispatcher {
                     + c.user() + "' has " + (roles.get().isEmpty() ? "no role" : String.join(", ", new TreeSet<>(roles.get()))));
         }
         return new Caller(c.user(), roles.get());
+    }
+
+    /**
+     * Lets a streamed body write itself. A failure before anything was sent is rethrown (and answered as an error, the
+     * body's own headers dropped); after that there is nobody to tell but the log (e.g. the client went away).
+     */
+    private void stream(HttpServletResponse response, int status, ApiResponse.Streamed body, String method, String path)
+            throws Exception {
+        response.resetBuffer();
+        response.setStatus(status);
+        response.setHeader("Cache-Control", "no-store");
+        try {
+            body.writeTo(response);
+        } catch (Exception e) {
+            if (!response.isCommitted()) {
+                response.reset();
+                throw e;
+            }
+            LOG.debug("{} {}: streaming ended early: {}", method, path, e.toString());
+        }
     }
 
     private void write(HttpServletResponse response, int status, Object body, Map<String, String> headers) throws IOException {

@@ -21,6 +21,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /**
  * {@code GET /health}: {@code {"status": "UP"|"DOWN", "components": {name: {"status", "detail"}}}}. UP only when the
  * broker answers and the sensor registry answers (which reads the store); 503 when DOWN. Every check is bounded in time.
+ * The deployment services (app repository, deployments, instances, nodes, notifications) are reported by presence; a
+ * missing one does not make the platform DOWN (sensor registration and readings still work).
  */
 public final class HealthCheck {
     private final Services services;
@@ -83,7 +85,16 @@ public final class HealthCheck {
         put(components, "sensor_registry", registryAnswer);
         put(components, "sensor_manager", sensorManager);
         put(components, "platform_manager", platformManager);
+        put(components, "app_repository", presence(services.appRepository(), "the app repository"));
+        put(components, "deployments", presence(services.deployments(), "the scheduler's deployments"));
+        put(components, "instances", presence(services.instanceRegistry(), "the algorithm instances (server-lifecycle)"));
+        put(components, "nodes", presence(services.nodes(), "the nodes (server-lifecycle)"));
+        put(components, "notifications", presence(services.notifications(), "the notification store"));
         return new ApiResponse(up ? 200 : 503, body);
+    }
+
+    private static Status presence(Object service, String what) {
+        return service == null ? new Status(false, what + " service is not available") : new Status(true, "available");
     }
 
     private Future<Status> submit(Callable<Status> check) {

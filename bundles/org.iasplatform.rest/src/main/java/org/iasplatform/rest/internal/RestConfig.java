@@ -20,4 +20,16 @@ public @interface RestConfig {
 
     @AttributeDefinition(name = "auth_cache_seconds", description = "How long a successful login is remembered (0: never)", min = "0")
     int auth__cache__seconds() default 30;
+
+    @AttributeDefinition(name = "max_upload_bytes", description = "Largest app.zip accepted by POST /apps (the app repository "
+            + "applies its own bounds too); larger ones get 413", min = "1")
+    long max__upload__bytes() default 104_857_600L;
+
+    @AttributeDefinition(name = "stream_keepalive_seconds", description = "How often an idle server-sent event stream sends "
+            + "a comment line, which also notices a client that went away and an instance that stopped", min = "1")
+    int stream__keepalive__seconds() default 15;
+
+    @AttributeDefinition(name = "max_streams", description = "Most server-sent event streams open at once (each holds a "
+            + "request thread and a Kafka consumer); more get 503", min = "1")
+    int max__streams() default 100;
 }

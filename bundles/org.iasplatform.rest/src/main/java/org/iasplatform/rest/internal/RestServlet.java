@@ -1,6 +1,7 @@
 package org.iasplatform.rest.internal;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -12,8 +13,14 @@ import javax.servlet.http.HttpServlet;
 import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletResponse;
 
+import org.iasplatform.api.app.AppRepository;
+import org.iasplatform.api.deploy.Deployments;
+import org.iasplatform.api.deploy.InstanceRegistry;
+import org.iasplatform.api.infra.InfrastructureEndpoints;
 import org.iasplatform.api.manager.PlatformManager;
 import org.iasplatform.api.messaging.Messaging;
+import org.iasplatform.api.node.Nodes;
+import org.iasplatform.api.notification.Notifications;
 import org.iasplatform.api.sensor.SensorConnections;
 import org.iasplatform.api.sensor.SensorRegistry;
 import org.osgi.service.component.annotations.Activate;
@@ -53,9 +60,23 @@ public class RestServlet extends HttpServlet implements Services {
     private transient volatile SensorConnections sensorConnections;
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private transient volatile Messaging messaging;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private transient volatile AppRepository appRepository;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private transient volatile Deployments deployments;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private transient volatile InstanceRegistry instanceRegistry;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private transient volatile Nodes nodes;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private transient volatile Notifications notifications;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private transient volatile InfrastructureEndpoints infrastructure;
 
     private final transient ObjectMapper mapper = Json.newMapper();
     private final transient ThreadPoolExecutor healthExecutor;
+    /** The open server-sent event streams; they outlive a reconfiguration, and end when the component does. */
+    private final transient EventStreams streams;
     private transient volatile Dispatcher dispatcher;
 
     @Activate
@@ -66,6 +87,7 @@ public class RestServlet extends HttpServlet implements Services {
             t.setDaemon(true);
             return t;
         });
+        streams = new EventStreams(Duration.ofSeconds(config.stream__keepalive__seconds()), config.max__streams());
         configure(config);
     }
 
@@ -76,16 +98,19 @@ public class RestServlet extends HttpServlet implements Services {
 
     @Deactivate
     void deactivate() {
+        streams.closeAll();
         healthExecutor.shutdownNow();
     }
 
     private void configure(RestConfig config) {
         Authenticator authenticator = new CachingAuthenticator(new JaasAuthenticator(config.jaas__realm()),
                 config.auth__cache__seconds(), System::nanoTime);
-        dispatcher = new Dispatcher(new Router(RestApi.routes(this, mapper, healthExecutor)), authenticator, mapper,
-                config.max__body__bytes());
-        LOG.info("REST API at /ias/api/v1: JAAS realm {}, bodies up to {} bytes, logins cached {} s", config.jaas__realm(),
-                config.max__body__bytes(), config.auth__cache__seconds());
+        streams.configure(Duration.ofSeconds(config.stream__keepalive__seconds()), config.max__streams());
+        dispatcher = new Dispatcher(new Router(RestApi.routes(this, mapper, healthExecutor, streams,
+                config.max__upload__bytes())), authenticator, mapper, config.max__body__bytes());
+        LOG.info("REST API at /ias/api/v1: JAAS realm {}, bodies up to {} bytes (app uploads {}), logins cached {} s, "
+                + "up to {} event streams", config.jaas__realm(), config.max__body__bytes(), config.max__upload__bytes(),
+                config.auth__cache__seconds(), config.max__streams());
     }
 
     /** The route table: every route with its method, path template and role rule. */
@@ -116,5 +141,35 @@ public class RestServlet extends HttpServlet implements Services {
     @Override
     public Messaging messaging() {
         return messaging;
+    }
+
+    @Override
+    public AppRepository appRepository() {
+        return appRepository;
+    }
+
+    @Override
+    public Deployments deployments() {
+        return deployments;
+    }
+
+    @Override
+    public InstanceRegistry instanceRegistry() {
+        return instanceRegistry;
+    }
+
+    @Override
+    public Nodes nodes() {
+        return nodes;
+    }
+
+    @Override
+    public Notifications notifications() {
+        return notifications;
+    }
+
+    @Override
+    public InfrastructureEndpoints infrastructure() {
+        return infrastructure;
     }
 }

@@ -24,7 +24,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -161,22 +160,8 @@ public final class SensorApi {
 
     ApiResponse control(ApiRequest request) throws Exception {
         String id = request.variable("id");
-        JsonNode body = request.json(false);
-        if (!body.isObject()) {
-            throw new IasException(ErrorKind.INVALID, "", "expected an object {\"function\": NAME, \"params\": {...}}");
-        }
-        JsonNode function = body.get("function");
-        if (function == null || !function.isTextual() || function.asText().isBlank()) {
-            throw new IasException(ErrorKind.INVALID, "/function", "expected the name of a control function of the sensor's type");
-        }
-        JsonNode params = body.get("params");
-        if (params != null && !params.isNull() && !params.isObject()) {
-            throw new IasException(ErrorKind.INVALID, "/params", "expected an object of parameter name to value");
-        }
-        Map<String, Object> values = params == null || params.isNull() ? Map.of()
-                : mapper.convertValue(params, new TypeReference<LinkedHashMap<String, Object>>() {
-                });
-        platformManager().sendControl(id, new ControlCommand(function.asText(), values));
+        ControlCommand command = ControlBodies.parse(request.json(false), mapper, "");
+        platformManager().sendControl(id, command);
         return ApiResponse.accepted(mapper.createObjectNode().put("status", "sent"));
     }
 

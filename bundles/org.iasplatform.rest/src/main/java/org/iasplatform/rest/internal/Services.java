@@ -2,8 +2,14 @@ package org.iasplatform.rest.internal;
 
 import org.iasplatform.api.ErrorKind;
 import org.iasplatform.api.IasException;
+import org.iasplatform.api.app.AppRepository;
+import org.iasplatform.api.deploy.Deployments;
+import org.iasplatform.api.deploy.InstanceRegistry;
+import org.iasplatform.api.infra.InfrastructureEndpoints;
 import org.iasplatform.api.manager.PlatformManager;
 import org.iasplatform.api.messaging.Messaging;
+import org.iasplatform.api.node.Nodes;
+import org.iasplatform.api.notification.Notifications;
 import org.iasplatform.api.sensor.SensorConnections;
 import org.iasplatform.api.sensor.SensorRegistry;
 
@@ -20,6 +26,24 @@ public interface Services {
     SensorConnections sensorConnections();
 
     Messaging messaging();
+
+    /** The app repository (apps bundle). */
+    AppRepository appRepository();
+
+    /** The deployments (scheduler). */
+    Deployments deployments();
+
+    /** The algorithm instances and their tokens (server-lifecycle). */
+    InstanceRegistry instanceRegistry();
+
+    /** The nodes and placement strategies (server-lifecycle). */
+    Nodes nodes();
+
+    /** The stored notifications. */
+    Notifications notifications();
+
+    /** Where Kafka and MongoDB are (infra). */
+    InfrastructureEndpoints infrastructure();
 
     /** The service, or 503 naming the missing component. */
     static <T> T require(T service, String component) throws IasException {

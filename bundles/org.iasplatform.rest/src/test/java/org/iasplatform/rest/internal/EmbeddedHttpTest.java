@@ -49,6 +49,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 public class EmbeddedHttpTest {
     private static final String REALM = "ias-test";
     private static final long MAX = 2048;
+    private static final long MAX_UPLOAD = 64 * 1024;
 
     /** name == password; the role is the name, except "cfg" (configurator). */
     public static final class TestLoginModule implements LoginModule {
@@ -113,7 +114,8 @@ public class EmbeddedHttpTest {
                         AppConfigurationEntry.LoginModuleControlFlag.REQUIRED, Map.of())} : null;
             }
         });
-        Map<String, Object> config = new HashMap<>(Map.of("max__body__bytes", MAX, "jaas__realm", REALM, "auth__cache__seconds", 30));
+        Map<String, Object> config = new HashMap<>(Map.of("max__body__bytes", MAX, "jaas__realm", REALM, "auth__cache__seconds", 30,
+                "max__upload__bytes", MAX_UPLOAD, "stream__keepalive__seconds", 1, "max__streams", 4));
         RestConfig restConfig = (RestConfig) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {RestConfig.class},
                 (p, m, a) -> m.getName().equals("annotationType") ? RestConfig.class : config.get(m.getName()));
         servlet = new RestServlet(restConfig);
@@ -121,6 +123,12 @@ public class EmbeddedHttpTest {
         inject("sensorRegistry", services.registry);
         inject("sensorConnections", services.connections);
         inject("messaging", services.messaging);
+        inject("appRepository", services.appRepository);
+        inject("deployments", services.deploymentService);
+        inject("instanceRegistry", services.instanceRegistry);
+        inject("nodes", services.nodes);
+        inject("notifications", services.notifications);
+        inject("infrastructure", services.infrastructure);
 
         server = new Server(0);
         ServletContextHandler context = new ServletContextHandler();
@@ -165,7 +173,7 @@ public class EmbeddedHttpTest {
 
     @Test
     public void routeTableIsExposed() {
-        assertEquals(11, servlet.routes().size());
+        assertEquals(36, servlet.routes().size());
     }
 
     @Test
@@ -217,6 +225,71 @@ public class EmbeddedHttpTest {
         r = send(request("/sensor-types", "cfg").header("Content-Type", "multipart/form-data; boundary=" + boundary)
                 .POST(HttpRequest.BodyPublishers.ofString(big)));
         assertEquals(413, r.statusCode());
+    }
+
+    @Test
+    public void anAppZipLargerThanAJsonBodyIsUploadedAsMultipartAndDownloadedAgain() throws Exception {
+        byte[] zip = new byte[(int) MAX * 8];
+        new java.util.Random(7).nextBytes(zip);
+        String boundary = "----ias" + System.nanoTime();
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"application_id\"\r\n\r\nbus\r\n")
+                .getBytes(StandardCharsets.UTF_8));
+        body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"app.zip\"\r\n"
+                + "Content-Type: application/zip\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+        body.writeBytes(zip);
+        body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        HttpResponse<String> r = send(request("/apps", "developer").header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())));
+        assertEquals(r.body(), 201, r.statusCode());
+        assertEquals("bus", json(r).get("application_id").asText());
+        assertEquals("bus", services.uploads.get(0)[1]);
+        assertTrue(java.util.Arrays.equals(zip, (byte[]) services.uploads.get(0)[0]));
+
+        HttpResponse<byte[]> download = client.send(request("/apps/bus/package", "user").build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, download.statusCode());
+        assertEquals("application/zip", download.headers().firstValue("Content-Type").orElse(""));
+        assertTrue(java.util.Arrays.equals(zip, download.body()));
+
+        r = send(request("/apps", "developer").header("Content-Type", "application/zip")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[(int) MAX_UPLOAD + 1])));
+        assertEquals(413, r.statusCode());
+    }
+
+    @Test
+    public void theAlgorithmApiTakesBearerTokensAndStreamsReadingsAsTheyCome() throws Exception {
+        services.algorithmInstances.put("inst-1", DeploymentRoutesTest.instance("inst-1", "Bus_management",
+                org.iasplatform.api.deploy.InstanceState.RUNNING));
+        services.tokens.put("tok-1", "inst-1");
+        HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(base + "/algorithm-instances/inst-1/sensors/0")));
+        assertEquals(401, r.statusCode());
+        assertEquals("Bearer realm=\"IAS\"", r.headers().firstValue("WWW-Authenticate").orElse(""));
+        r = send(HttpRequest.newBuilder(URI.create(base + "/algorithm-instances/inst-1/sensors/0"))
+                .header("Authorization", "Bearer tok-1"));
+        assertEquals(r.body(), 200, r.statusCode());
+        assertEquals("127.0.0.1:9092", json(r).get("bootstrap_servers").asText());
+
+        HttpResponse<java.util.stream.Stream<String>> stream = client.send(HttpRequest.newBuilder(URI.create(base
+                + "/algorithm-instances/inst-1/sensors/0/readings/stream")).header("Authorization", "Bearer tok-1").build(),
+                HttpResponse.BodyHandlers.ofLines());
+        assertEquals(200, stream.statusCode());
+        assertTrue(stream.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream"));
+        java.util.Iterator<String> lines = stream.body().iterator();
+        assertEquals(": ok", lines.next()); // flushed at once, before any reading
+        assertEquals("", lines.next());
+        services.deliver("sensor_data_si-1", "{\"sensor_instance_id\": \"si-1\", \"timestamp\": 5, \"data\": {\"lat\": 1.5}}");
+        String line = lines.next();
+        while (line.startsWith(":") || line.isEmpty()) {
+            line = lines.next(); // keep-alive comments
+        }
+        assertEquals("data: {\"sensor_instance_id\":\"si-1\",\"timestamp\":5,\"data\":{\"lat\":1.5}}", line);
+        stream.body().close();
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (!services.closedFollows.contains("sensor_data_si-1")) {
+            assertTrue("the server noticed the client went away", System.nanoTime() < deadline);
+            Thread.sleep(20);
+        }
     }
 
     @Test

@@ -48,6 +48,11 @@ final class FakeHttp {
             return this;
         }
 
+        Req bearer(String token) {
+            headers.put("Authorization", "Bearer " + token);
+            return this;
+        }
+
         Req basic(String user, String password) {
             headers.put("Authorization", "Basic " + java.util.Base64.getEncoder()
                     .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)));
@@ -70,7 +75,10 @@ final class FakeHttp {
         }
 
         Req part(String name, String content) {
-            byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
+            return part(name, content.getBytes(StandardCharsets.UTF_8));
+        }
+
+        Req part(String name, byte[] bytes) {
             contentType = "multipart/form-data; boundary=xyz";
             contentLength = bytes.length + 200;
             parts.put(name, (Part) Proxy.newProxyInstance(FakeHttp.class.getClassLoader(), new Class<?>[] {Part.class},
@@ -126,6 +134,7 @@ final class FakeHttp {
                         case "getContentLengthLong" -> contentLength;
                         case "getContentLength" -> (int) contentLength;
                         case "getHeader" -> headers.get((String) a[0]);
+                        case "getCharacterEncoding" -> null;
                         case "getInputStream" -> in;
                         case "getPart" -> parts.get((String) a[0]);
                         case "getParts" -> (Collection<Part>) parts.values();
@@ -135,17 +144,60 @@ final class FakeHttp {
         }
     }
 
+    /**
+     * A response whose stream commits on flush (as a container's does once it sends), and whose client can go away: then
+     * every write fails, as it does in a container.
+     */
     static final class Resp {
-        int status = 200;
-        String contentType;
-        final Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        volatile int status = 200;
+        volatile String contentType;
+        volatile boolean committed;
+        volatile boolean clientGone;
+        /** When set, writes wait for it (a client that reads slowly); {@link #writerBlocked} tells one waits. */
+        volatile java.util.concurrent.CountDownLatch writeGate;
+        volatile boolean writerBlocked;
+        final Map<String, String> headers = java.util.Collections.synchronizedMap(new TreeMap<>(String.CASE_INSENSITIVE_ORDER));
         final ByteArrayOutputStream body = new ByteArrayOutputStream();
 
         HttpServletResponse build() {
             ServletOutputStream out = new ServletOutputStream() {
                 @Override
-                public void write(int b) {
+                public void write(int b) throws IOException {
+                    gate();
+                    if (clientGone) {
+                        throw new IOException("client gone");
+                    }
                     body.write(b);
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    gate();
+                    if (clientGone) {
+                        throw new IOException("client gone");
+                    }
+                    body.write(b, off, len);
+                }
+
+                private void gate() throws IOException {
+                    java.util.concurrent.CountDownLatch gate = writeGate;
+                    if (gate != null) {
+                        writerBlocked = true;
+                        try {
+                            gate.await();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            throw new IOException("interrupted", e);
+                        }
+                    }
+                }
+
+                @Override
+                public void flush() throws IOException {
+                    if (clientGone) {
+                        throw new IOException("client gone");
+                    }
+                    committed = true;
                 }
 
                 @Override
@@ -161,9 +213,18 @@ final class FakeHttp {
                     new Class<?>[] {HttpServletResponse.class}, (p, m, a) -> {
                         switch (m.getName()) {
                             case "isCommitted":
-                                return false;
+                                return committed;
                             case "resetBuffer":
                                 body.reset();
+                                return null;
+                            case "reset":
+                                body.reset();
+                                headers.clear();
+                                contentType = null;
+                                status = 200;
+                                return null;
+                            case "flushBuffer":
+                                committed = true;
                                 return null;
                             case "setStatus":
                                 status = (Integer) a[0];

@@ -1,16 +1,35 @@
 package org.iasplatform.rest.internal;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Pattern;
 
+import org.iasplatform.api.ErrorKind;
 import org.iasplatform.api.IasException;
+import org.iasplatform.api.app.AppRepository;
+import org.iasplatform.api.app.AppVersion;
+import org.iasplatform.api.deploy.DeploymentInfo;
+import org.iasplatform.api.deploy.DeploymentOutcome;
+import org.iasplatform.api.deploy.Deployments;
+import org.iasplatform.api.deploy.InstanceInfo;
+import org.iasplatform.api.deploy.InstanceLogLine;
+import org.iasplatform.api.deploy.InstanceRegistry;
+import org.iasplatform.api.infra.InfrastructureEndpoints;
 import org.iasplatform.api.manager.PlatformManager;
 import org.iasplatform.api.manager.RegistrationOutcome;
 import org.iasplatform.api.messaging.Message;
@@ -18,6 +37,10 @@ import org.iasplatform.api.messaging.MessageHandler;
 import org.iasplatform.api.messaging.Messaging;
 import org.iasplatform.api.messaging.MessagingException;
 import org.iasplatform.api.messaging.Subscription;
+import org.iasplatform.api.node.NodeStatus;
+import org.iasplatform.api.node.Nodes;
+import org.iasplatform.api.notification.Notification;
+import org.iasplatform.api.notification.Notifications;
 import org.iasplatform.api.sensor.ControlCommand;
 import org.iasplatform.api.sensor.SensorConnections;
 import org.iasplatform.api.sensor.SensorInstance;
@@ -33,7 +56,7 @@ final class FakeServices implements Services {
     final Map<String, SensorInstance> instances = new LinkedHashMap<>();
     final Map<String, SensorStatus> statuses = new LinkedHashMap<>();
     final Map<String, List<Message>> topics = new LinkedHashMap<>();
-    final List<Object> calls = new ArrayList<>();
+    final List<Object> calls = new CopyOnWriteArrayList<>();
     /** Thrown by every PlatformManager call when set. */
     Exception failure;
     boolean completed = true;
@@ -41,6 +64,35 @@ final class FakeServices implements Services {
     boolean registryPresent = true;
     boolean platformManagerPresent = true;
     int lastLatestCount;
+    /** Names of services to hide (answer null): "apps", "deployments", "instances", "nodes", "notifications", "infra", "messaging". */
+    final Set<String> absent = ConcurrentHashMap.newKeySet();
+
+    // apps
+    final Map<String, List<AppVersion>> apps = new LinkedHashMap<>();
+    /** What upload received: the bytes, the id, the user. */
+    final List<Object[]> uploads = new ArrayList<>();
+    Exception uploadFailure;
+    final Map<String, byte[]> packages = new LinkedHashMap<>();
+
+    // deployments, instances, nodes, notifications
+    DeploymentOutcome outcome = new DeploymentOutcome("r-9", true, List.of());
+    final Map<String, DeploymentInfo> deployments = new LinkedHashMap<>();
+    final Map<String, InstanceInfo> algorithmInstances = new ConcurrentHashMap<>();
+    /** token → instance id */
+    final Map<String, String> tokens = new ConcurrentHashMap<>();
+    final List<InstanceLogLine> logLines = new ArrayList<>();
+    int lastTail;
+    final List<NodeStatus> nodeList = new ArrayList<>();
+    final List<Notification> notificationList = new ArrayList<>();
+    final Set<String> readIds = new HashSet<>();
+
+    // messaging
+    final List<Message> published = new CopyOnWriteArrayList<>();
+    final List<String> ensured = new CopyOnWriteArrayList<>();
+    final Map<String, MessageHandler> followers = new ConcurrentHashMap<>();
+    final List<String> closedFollows = new CopyOnWriteArrayList<>();
+    boolean publishFails;
+    RuntimeException followFailure;
 
     final PlatformManager platformManager = new PlatformManager() {
         @Override
@@ -73,6 +125,25 @@ final class FakeServices implements Services {
         public void sendControl(String sensorInstanceId, ControlCommand command) throws IasException {
             fail();
             calls.add(sensorInstanceId + " " + command);
+        }
+
+        @Override
+        public DeploymentOutcome deploy(JsonNode document) throws IasException {
+            fail();
+            calls.add(document);
+            return outcome;
+        }
+
+        @Override
+        public void stopDeployment(String jobId) throws IasException {
+            fail();
+            calls.add("stop " + jobId);
+        }
+
+        @Override
+        public void runDeployment(String jobId) throws IasException {
+            fail();
+            calls.add("run " + jobId);
         }
 
         private void fail() throws IasException {
@@ -123,7 +194,11 @@ final class FakeServices implements Services {
     final Messaging messaging = new Messaging() {
         @Override
         public CompletionStage<Void> publish(String topic, String key, String json) {
-            throw new UnsupportedOperationException();
+            if (publishFails) {
+                return CompletableFuture.failedFuture(new MessagingException("broker down", null));
+            }
+            published.add(new Message(topic, key, json, System.currentTimeMillis(), 0, published.size()));
+            return CompletableFuture.completedFuture(null);
         }
 
         @Override
@@ -138,11 +213,28 @@ final class FakeServices implements Services {
 
         @Override
         public Subscription follow(Collection<String> t, MessageHandler handler) {
-            throw new UnsupportedOperationException();
+            if (followFailure != null) {
+                throw followFailure;
+            }
+            String topic = t.iterator().next();
+            followers.put(topic, handler);
+            return new Subscription() {
+                @Override
+                public boolean isAlive() {
+                    return followers.get(topic) == handler;
+                }
+
+                @Override
+                public void close() {
+                    followers.remove(topic, handler);
+                    closedFollows.add(topic);
+                }
+            };
         }
 
         @Override
         public void ensureTopics(Collection<String> t) {
+            ensured.addAll(t);
         }
 
         @Override
@@ -162,6 +254,205 @@ final class FakeServices implements Services {
         }
     };
 
+    final AppRepository appRepository = new AppRepository() {
+        @Override
+        public AppVersion upload(InputStream zip, String applicationId, String uploadedBy) throws IasException {
+            byte[] bytes;
+            try {
+                bytes = zip.readAllBytes();
+            } catch (IOException e) {
+                throw new IasException(ErrorKind.INVALID, "", "the archive cannot be read: " + e.getMessage());
+            }
+            uploads.add(new Object[] {bytes, applicationId, uploadedBy});
+            if (uploadFailure instanceof IasException e) {
+                throw e;
+            }
+            String id = applicationId == null ? "bus" : applicationId;
+            List<AppVersion> versions = apps.computeIfAbsent(id, k -> new ArrayList<>());
+            AppVersion v = FakeServices.app(id, "Bus_management", versions.size() + 1);
+            versions.add(v);
+            packages.put(id + ":" + v.version(), bytes);
+            return v;
+        }
+
+        @Override
+        public List<AppVersion> apps() {
+            return apps.values().stream().map(v -> v.get(v.size() - 1)).toList();
+        }
+
+        @Override
+        public List<AppVersion> versions(String idOrName) {
+            return apps.entrySet().stream().filter(e -> e.getKey().equals(idOrName)
+                    || e.getValue().get(0).applicationName().equals(idOrName)).findFirst().map(Map.Entry::getValue)
+                    .map(List::copyOf).orElse(List.of());
+        }
+
+        @Override
+        public Optional<AppVersion> latest(String idOrName) {
+            List<AppVersion> v = versions(idOrName);
+            return v.isEmpty() ? Optional.empty() : Optional.of(v.get(v.size() - 1));
+        }
+
+        @Override
+        public Optional<AppVersion> version(String idOrName, int version) {
+            return version <= 0 ? latest(idOrName) : versions(idOrName).stream().filter(v -> v.version() == version).findFirst();
+        }
+
+        @Override
+        public void download(String idOrName, int version, OutputStream out) throws IasException {
+            byte[] bytes = packages.get(idOrName + ":" + version);
+            if (bytes == null) {
+                throw new IasException(ErrorKind.NOT_FOUND, "id", "no package");
+            }
+            try {
+                out.write(bytes);
+            } catch (IOException e) {
+                throw new IasException(ErrorKind.UNAVAILABLE, "", e.getMessage());
+            }
+        }
+
+        @Override
+        public void delete(String idOrName) throws IasException {
+            if (versions(idOrName).isEmpty()) {
+                throw new IasException(ErrorKind.NOT_FOUND, "id", "no application " + idOrName);
+            }
+            if (algorithmInstances.values().stream().anyMatch(i -> i.applicationName().equals(idOrName)
+                    && i.state().isActive())) {
+                throw new IasException(ErrorKind.CONFLICT, "id", "instances of " + idOrName + " are running");
+            }
+            calls.add("deleteApp " + idOrName);
+        }
+    };
+
+    final Deployments deploymentService = new Deployments() {
+        @Override
+        public List<DeploymentInfo> deployments() {
+            return List.copyOf(deployments.values());
+        }
+
+        @Override
+        public Optional<DeploymentInfo> deployment(String jobId) {
+            return Optional.ofNullable(deployments.get(jobId));
+        }
+    };
+
+    final InstanceRegistry instanceRegistry = new InstanceRegistry() {
+        @Override
+        public List<InstanceInfo> instances() {
+            return List.copyOf(algorithmInstances.values());
+        }
+
+        @Override
+        public Optional<InstanceInfo> instance(String instanceId) {
+            return Optional.ofNullable(algorithmInstances.get(instanceId));
+        }
+
+        @Override
+        public List<InstanceLogLine> logs(String instanceId, int tail) throws IasException {
+            if (!algorithmInstances.containsKey(instanceId)) {
+                throw new IasException(ErrorKind.NOT_FOUND, "id", "no instance " + instanceId);
+            }
+            lastTail = tail;
+            return logLines.subList(Math.max(0, logLines.size() - tail), logLines.size());
+        }
+
+        @Override
+        public Optional<InstanceInfo> authenticate(String instanceId, String token) {
+            return instanceId.equals(tokens.get(token)) ? instance(instanceId) : Optional.empty();
+        }
+
+        @Override
+        public Optional<InstanceInfo> authenticate(String token) {
+            String id = tokens.get(token);
+            return id == null ? Optional.empty() : instance(id);
+        }
+    };
+
+    final Nodes nodes = new Nodes() {
+        @Override
+        public List<NodeStatus> nodes() {
+            return List.copyOf(nodeList);
+        }
+
+        @Override
+        public Optional<NodeStatus> node(String nodeId) {
+            return nodeList.stream().filter(n -> n.nodeId().equals(nodeId)).findFirst();
+        }
+
+        @Override
+        public String strategy() {
+            return "least-load";
+        }
+
+        @Override
+        public List<String> strategies() {
+            return List.of("fewest-instances", "least-load");
+        }
+    };
+
+    final Notifications notifications = new Notifications() {
+        @Override
+        public List<Notification> forRecipient(String user, Collection<String> roles, int limit) {
+            calls.add("notifications " + user + " " + new java.util.TreeSet<>(roles) + " " + limit);
+            return notificationList.stream().filter(n -> n.to().equals(user) || roles.contains(n.to())).limit(limit).toList();
+        }
+
+        @Override
+        public boolean markRead(String id, String user, Collection<String> roles) {
+            boolean mine = notificationList.stream().anyMatch(n -> n.id().equals(id) && (n.to().equals(user) || roles.contains(n.to())));
+            if (mine) {
+                readIds.add(id);
+            }
+            return mine;
+        }
+    };
+
+    final InfrastructureEndpoints infrastructure = new InfrastructureEndpoints() {
+        @Override
+        public String kafkaBootstrapServers() {
+            return "127.0.0.1:9092";
+        }
+
+        @Override
+        public String mongoUri() {
+            return "mongodb://127.0.0.1:27017";
+        }
+
+        @Override
+        public boolean embeddedKafka() {
+            return true;
+        }
+
+        @Override
+        public boolean embeddedMongo() {
+            return true;
+        }
+    };
+
+    static AppVersion app(String id, String name, int version) {
+        return new AppVersion(id, name, version, "869", "dev", java.time.Instant.parse("2025-06-01T08:00:00Z"), 10, "ab",
+                "pkg-" + version, "", false, List.of(new org.iasplatform.api.app.AlgorithmDescriptor("fareCalculator",
+                        "fareCalculator.py", "process", List.of("gps-sensor"))), null);
+    }
+
+    /** The messages published to a topic, as text. */
+    List<String> publishedTo(String topic) {
+        return published.stream().filter(m -> m.topic().equals(topic)).map(Message::value).toList();
+    }
+
+    /** Delivers a message to the follower of a topic, as the bus would. */
+    void deliver(String topic, String json) throws Exception {
+        MessageHandler handler = followers.get(topic);
+        if (handler == null) {
+            throw new AssertionError("nobody follows " + topic + "; followed: " + followers.keySet());
+        }
+        handler.handle(new Message(topic, "k", json, System.currentTimeMillis(), 0, 0));
+    }
+
+    static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
     @Override
     public PlatformManager platformManager() {
         return platformManagerPresent ? platformManager : null;
@@ -179,6 +470,36 @@ final class FakeServices implements Services {
 
     @Override
     public Messaging messaging() {
-        return messaging;
+        return absent.contains("messaging") ? null : messaging;
+    }
+
+    @Override
+    public AppRepository appRepository() {
+        return absent.contains("apps") ? null : appRepository;
+    }
+
+    @Override
+    public Deployments deployments() {
+        return absent.contains("deployments") ? null : deploymentService;
+    }
+
+    @Override
+    public InstanceRegistry instanceRegistry() {
+        return absent.contains("instances") ? null : instanceRegistry;
+    }
+
+    @Override
+    public Nodes nodes() {
+        return absent.contains("nodes") ? null : nodes;
+    }
+
+    @Override
+    public Notifications notifications() {
+        return absent.contains("notifications") ? null : notifications;
+    }
+
+    @Override
+    public InfrastructureEndpoints infrastructure() {
+        return absent.contains("infra") ? null : infrastructure;
     }
 }

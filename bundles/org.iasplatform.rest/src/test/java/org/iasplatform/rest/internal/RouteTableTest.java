@@ -30,6 +30,33 @@ public class RouteTableTest {
         EXPECTED.put("DELETE /sensor-instances/{id}", "admin, configurator");
         EXPECTED.put("GET /sensor-instances/{id}/readings", "admin, configurator, developer, user");
         EXPECTED.put("POST /sensor-instances/{id}/control", "admin, configurator, user");
+        EXPECTED.put("POST /apps", "admin, developer");
+        EXPECTED.put("GET /apps", "admin, configurator, developer, user");
+        EXPECTED.put("GET /apps/{id}", "admin, configurator, developer, user");
+        EXPECTED.put("GET /apps/{id}/package", "admin, configurator, developer, user");
+        EXPECTED.put("DELETE /apps/{id}", "admin, developer");
+        EXPECTED.put("POST /deployments", "admin, configurator");
+        EXPECTED.put("GET /deployments", "admin, configurator, developer, user");
+        EXPECTED.put("GET /deployments/{job_id}", "admin, configurator, developer, user");
+        EXPECTED.put("DELETE /deployments/{job_id}", "admin, configurator");
+        EXPECTED.put("POST /deployments/{job_id}/run", "admin, configurator");
+        EXPECTED.put("GET /instances", "admin, configurator, developer, user");
+        EXPECTED.put("GET /instances/{id}", "admin, configurator, developer, user");
+        EXPECTED.put("GET /instances/{id}/logs", "admin, developer");
+        EXPECTED.put("GET /nodes", "admin, configurator, developer, user");
+        // a notification goes to a user or a role (any role): everyone reads their own
+        EXPECTED.put("GET /notifications", "admin, configurator, developer, user");
+        EXPECTED.put("GET /notifications/stream", "admin, configurator, developer, user");
+        EXPECTED.put("POST /notifications/{id}/read", "admin, configurator, developer, user");
+        // the algorithm API: an instance's bearer token, no user login
+        EXPECTED.put("GET /algorithm-instances/{id}/sensors/{index}", "instance token");
+        EXPECTED.put("GET /algorithm-instances/{id}/sensors/{index}/readings/stream", "instance token");
+        EXPECTED.put("POST /algorithm-instances/{id}/sensors/{index}/control", "instance token");
+        EXPECTED.put("POST /algorithm-instances/{id}/notifications", "instance token");
+        EXPECTED.put("POST /algorithm-instances/{id}/feed", "instance token");
+        EXPECTED.put("POST /algorithm-instances/{id}/log", "instance token");
+        EXPECTED.put("POST /getSensorTopic", "instance token");
+        EXPECTED.put("POST /setSensorTopic", "instance token");
     }
 
     @Test
@@ -44,31 +71,82 @@ public class RouteTableTest {
     }
 
     @Test
-    public void onlyHealthIsPublicAndAdminMayCallEverything() {
+    public void onlyHealthIsPublicOnlyTheAlgorithmApiTakesTokensAndAdminMayCallEveryUserRoute() {
         for (Route r : routes) {
-            assertEquals(r.toString(), r.path().template().equals("/health"), !r.access().authenticated());
-            assertTrue(r + " must allow admin", r.access().allows(Set.of("admin")));
+            String path = r.path().template();
+            boolean algorithmApi = path.startsWith("/algorithm-instances/") || path.equals("/getSensorTopic")
+                    || path.equals("/setSensorTopic");
+            assertEquals(r.toString(), path.equals("/health"), !r.access().authenticated());
+            assertEquals(r.toString(), algorithmApi, r.access().instanceToken());
+            if (algorithmApi) {
+                assertFalse(r + ": a user login, even admin's, is no instance token", r.access().allows(Set.of("admin")));
+            } else {
+                assertTrue(r + " must allow admin", r.access().allows(Set.of("admin")));
+            }
         }
     }
 
     @Test
-    public void writesNeedConfiguratorAndReadsAnyRole() {
+    public void theRoleMatrix() {
         for (Route r : routes) {
-            if (!r.access().authenticated()) {
+            if (!r.access().authenticated() || r.access().instanceToken()) {
                 continue;
             }
-            if (r.method().equals("GET")) {
-                assertTrue(r.toString(), r.access().allows(Set.of("user")));
-                assertTrue(r.toString(), r.access().allows(Set.of("developer")));
-                assertFalse(r.toString(), r.access().allows(Set.of()));
-            } else {
+            String path = r.path().template();
+            assertFalse(r.toString(), r.access().allows(Set.of()));
+            assertFalse(r.toString(), r.access().allows(Set.of("karaf-only-role")));
+            if (r.method().equals("GET") && !path.endsWith("/logs")) {
+                for (String role : Access.PLATFORM_ROLES) {
+                    assertTrue(r + " is readable by " + role, r.access().allows(Set.of(role)));
+                }
+            } else if (path.startsWith("/sensor-") && !path.endsWith("/control") || path.startsWith("/deployments")) {
                 assertTrue(r.toString(), r.access().allows(Set.of("configurator")));
                 assertFalse(r.toString(), r.access().allows(Set.of("developer")));
+                assertFalse(r.toString(), r.access().allows(Set.of("user")));
+            } else if (path.startsWith("/apps") || path.endsWith("/logs")) {
+                assertTrue(r.toString(), r.access().allows(Set.of("developer")));
+                assertFalse(r.toString(), r.access().allows(Set.of("configurator")));
+                assertFalse(r.toString(), r.access().allows(Set.of("user")));
             }
         }
         Route control = find("POST", "/sensor-instances/{id}/control");
         assertTrue(control.access().allows(Set.of("user")));
         assertFalse(find("POST", "/sensor-types").access().allows(Set.of("user")));
+        assertTrue(find("POST", "/notifications/{id}/read").access().allows(Set.of("user")));
+    }
+
+    @Test
+    public void onlyTheAppUploadHasABodyLimitOfItsOwn() {
+        for (Route r : routes) {
+            boolean upload = r.method().equals("POST") && r.path().template().equals("/apps");
+            assertEquals(r.toString(), upload ? RestApi.DEFAULT_MAX_UPLOAD_BYTES : 0, r.maxBodyBytes());
+        }
+    }
+
+    @Test
+    public void theDefaultsOfTheConfigurationAreTheTablesDefaults() throws Exception {
+        assertEquals(RestApi.DEFAULT_MAX_UPLOAD_BYTES, RestConfig.class.getMethod("max__upload__bytes").getDefaultValue());
+        assertEquals((int) RestApi.DEFAULT_KEEPALIVE.toSeconds(), RestConfig.class.getMethod("stream__keepalive__seconds").getDefaultValue());
+        assertEquals(RestApi.DEFAULT_MAX_STREAMS, RestConfig.class.getMethod("max__streams").getDefaultValue());
+    }
+
+    @Test
+    public void accessRules() {
+        assertEquals("instance token", Access.INSTANCE_TOKEN.describe());
+        assertFalse(Access.INSTANCE_TOKEN.allows(Set.of("admin", "user")));
+        assertTrue(Access.INSTANCE_TOKEN.authenticated());
+        try {
+            new Access(true, Set.of("user"), true);
+            fail();
+        } catch (IllegalArgumentException expected) {
+            // ok
+        }
+        try {
+            new Access(true, Set.of());
+            fail();
+        } catch (IllegalArgumentException expected) {
+            // ok
+        }
     }
 
     @Test

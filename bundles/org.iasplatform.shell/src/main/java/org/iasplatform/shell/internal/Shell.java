@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import org.apache.karaf.shell.support.ShellUtil;
 import org.iasplatform.api.ErrorKind;
 import org.iasplatform.api.IasException;
 import org.iasplatform.api.validation.ValidationError;
@@ -106,5 +107,57 @@ final class Shell {
 
     static String time(long epochMillis) {
         return epochMillis <= 0 ? "" : Instant.ofEpochMilli(epochMillis).toString();
+    }
+
+    static String time(Instant instant) {
+        return instant == null ? "" : instant.toString();
+    }
+
+    /** The service, or UNAVAILABLE naming it when no such service runs (optional references of the commands). */
+    static <T> T service(T service, Class<T> type, String what) throws IasException {
+        if (service == null) {
+            throw new IasException(ErrorKind.UNAVAILABLE, type.getSimpleName(),
+                    what + " is not available: no " + type.getSimpleName() + " service is running on this platform");
+        }
+        return service;
+    }
+
+    /** The JAAS user running the command (Karaf runs each command as its session's subject); "shell" without one. */
+    static String currentUser() {
+        String user = ShellUtil.getCurrentUserName();
+        return user == null || user.isBlank() ? "shell" : user;
+    }
+
+    /** A file to read whole: its path, NOT_FOUND (path: message) when it is missing or not a regular file. */
+    static Path existingFile(String file) throws IasException {
+        Path path = Path.of(file).toAbsolutePath();
+        if (!Files.isRegularFile(path)) {
+            throw new IasException(ErrorKind.NOT_FOUND, file, Files.exists(path) ? "not a regular file (" + path + ")"
+                    : "no such file (" + path + ")");
+        }
+        return path;
+    }
+
+    /** A whole number option checked against its range: INVALID naming the option otherwise. */
+    static int inRange(int value, int min, int max, String option) throws IasException {
+        if (value < min || value > max) {
+            throw new IasException(ErrorKind.INVALID, option, "expected an integer from " + min + " to " + max + ", got " + value);
+        }
+        return value;
+    }
+
+    /** Text, or "" for null. */
+    static String text(Object value) {
+        return value == null ? "" : value.toString();
+    }
+
+    /** A 0..1 figure as a percentage. */
+    static String percent(double fraction) {
+        return Double.isFinite(fraction) ? Math.round(fraction * 100) + "%" : "";
+    }
+
+    /** The first {@code n} characters of a digest, for tables. */
+    static String shortHash(String hash, int n) {
+        return hash == null ? "" : hash.length() <= n ? hash : hash.substring(0, n);
     }
 }

@@ -1,0 +1,147 @@
+package org.iasplatform.lifecycle.internal;
+
+import static com.mongodb.client.model.Filters.and;
+import static com.mongodb.client.model.Filters.eq;
+import static com.mongodb.client.model.Filters.in;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+
+import org.bson.Document;
+import org.iasplatform.api.deploy.InstanceInfo;
+import org.iasplatform.api.deploy.InstanceState;
+
+import com.mongodb.ErrorCategory;
+import com.mongodb.MongoWriteException;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.IndexOptions;
+import com.mongodb.client.model.Indexes;
+import com.mongodb.client.model.Projections;
+import com.mongodb.client.model.Sorts;
+
+/**
+ * The {@code slc.instances} collection: one document per algorithm instance ({@code _id} = instance id) with what
+ * {@link InstanceInfo} shows ({@code instance_id, job_id, application_name, application_id, app_version, algorithm_name,
+ * runtime, node, state, restarts, runs, started_at, ended_at, exit_code, reason, sensors}) and server-lifecycle's own
+ * fields: {@code generation} (grows with every start), {@code run_id}, {@code token_sha256} (never the token),
+ * {@code launch} and {@code sensor_types} of the current run, {@code command_sent}, {@code event_partition} /
+ * {@code event_offset} (the last applied {@code instance_events} record), {@code created_at}, {@code updated_at}.
+ * <p>
+ * Writers (the deployer_to_slc and instance_events consumers run on different threads, possibly on several platform
+ * instances) change a document only through {@link #mutate}, a compare-and-set on its {@code rev} counter.
+ */
+final class InstanceStore {
+    static final String COLLECTION = "instances";
+    /** The states in which an instance has (or is about to have) a process, bundle or container on a node. */
+    static final List<String> ACTIVE = List.of(InstanceState.STARTING.name(), InstanceState.RUNNING.name(),
+            InstanceState.RESTARTING.name());
+    private static final int MAX_ATTEMPTS = 100;
+
+    private final MongoCollection<Document> instances;
+
+    InstanceStore(MongoCollection<Document> instances) {
+        this.instances = instances;
+    }
+
+    /** Creates the indexes of every query below (idempotent). */
+    void createIndexes() {
+        instances.createIndex(Indexes.descending("created_at"), new IndexOptions().name("by_created"));
+        instances.createIndex(Indexes.ascending("token_sha256"), new IndexOptions().name("by_token"));
+        instances.createIndex(Indexes.ascending("state", "node"), new IndexOptions().name("by_state_node"));
+    }
+
+    Optional<Document> find(String instanceId) {
+        return Optional.ofNullable(instances.find(eq("_id", instanceId)).first());
+    }
+
+    /** Every instance, newest first. */
+    List<Document> all() {
+        List<Document> result = new ArrayList<>();
+        instances.find().sort(Sorts.orderBy(Sorts.descending("created_at"), Sorts.ascending("_id"))).forEach(result::add);
+        return result;
+    }
+
+    Optional<Document> byTokenHash(String sha256Hex) {
+        return Optional.ofNullable(instances.find(eq("token_sha256", sha256Hex)).first());
+    }
+
+    /** How many active instances each node has, by server-lifecycle's records. */
+    Map<String, Integer> activeCountsByNode() {
+        Map<String, Integer> counts = new HashMap<>();
+        instances.find(in("state", ACTIVE)).projection(Projections.include("node")).forEach(d -> {
+            String node = Docs.str(d, "node");
+            if (node != null) {
+                counts.merge(node, 1, Integer::sum);
+            }
+        });
+        return counts;
+    }
+
+    /**
+     * Changes one instance's document atomically. {@code change} gets a copy of the current document (null if there is
+     * none) and returns the document to store, or null to leave it as it is; it may be called again (with the newer
+     * document) when another writer got in between, so it must have no side effects. Nested values must be replaced, not
+     * modified in place.
+     *
+     * @return the document as stored afterwards (empty if there is none)
+     */
+    Optional<Document> mutate(String instanceId, UnaryOperator<Document> change) {
+        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            Document current = instances.find(eq("_id", instanceId)).first();
+            Document next = change.apply(current == null ? null : new Document(current));
+            if (next == null) {
+                return Optional.ofNullable(current);
+            }
+            long rev = current == null ? 0 : Docs.longOf(current, "rev", 0);
+            next.put("_id", instanceId);
+            next.put("instance_id", instanceId);
+            next.put("rev", rev + 1);
+            if (current == null) {
+                try {
+                    instances.insertOne(next);
+                    return Optional.of(next);
+                } catch (MongoWriteException e) {
+                    if (e.getError().getCategory() != ErrorCategory.DUPLICATE_KEY) {
+                        throw e;
+                    }
+                }
+            } else if (instances.replaceOne(and(eq("_id", instanceId), eq("rev", rev)), next).getMatchedCount() == 1) {
+                return Optional.of(next);
+            }
+        }
+        throw new IllegalStateException("instance " + instanceId + " changed under every one of " + MAX_ATTEMPTS
+                + " attempts to update it");
+    }
+
+    static InstanceState state(Document d) {
+        String s = d == null ? null : Docs.str(d, "state");
+        return s == null ? InstanceState.SCHEDULED : InstanceState.valueOf(s);
+    }
+
+    static long generation(Document d) {
+        return d == null ? 0 : Docs.longOf(d, "generation", 0);
+    }
+
+    static boolean isActive(Document d) {
+        return d != null && state(d).isActive();
+    }
+
+    static InstanceInfo toInfo(Document d) {
+        return new InstanceInfo(Docs.str(d, "_id"), Docs.str(d, "application_name"), Docs.str(d, "application_id"),
+                Docs.intOf(d, "app_version", 0), Docs.str(d, "algorithm_name"), Docs.str(d, "job_id"),
+                Docs.str(d, "runtime"), Docs.str(d, "node"), state(d), Docs.intOf(d, "restarts", 0),
+                Docs.intOf(d, "runs", 0), Docs.instant(d, "started_at"), Docs.instant(d, "ended_at"),
+                Docs.intOrNull(d, "exit_code"), Docs.str(d, "reason"), Docs.sensors(d));
+    }
+
+    /** A new instance's document: not placed yet (generation 0), no runs or restarts. */
+    static Document newRecord(String instanceId, long now) {
+        return new Document("_id", instanceId).append("instance_id", instanceId)
+                .append("state", InstanceState.SCHEDULED.name()).append("generation", 0L).append("restarts", 0)
+                .append("runs", 0).append("created_at", Docs.date(now));
+    }
+}

@@ -1,0 +1,206 @@
+package org.iasplatform.lifecycle.internal;
+
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.bson.Document;
+import org.iasplatform.api.messaging.Message;
+import org.iasplatform.api.messaging.Topics;
+import org.iasplatform.api.node.LoadBalancingStrategy;
+import org.iasplatform.api.node.NodeStatus;
+import org.iasplatform.infra.server.EmbeddedMongo;
+import org.junit.After;
+import org.junit.AfterClass;
+import org.junit.Before;
+import org.junit.BeforeClass;
+import org.junit.ClassRule;
+import org.junit.rules.TemporaryFolder;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoCollection;
+
+/**
+ * A server-lifecycle component over a real MongoDB-wire-protocol store, with recorded publishing, a test-controlled clock
+ * and the handlers called directly with {@link Message}s.
+ */
+public abstract class LifecycleTestBase {
+    static final Duration WAIT = Duration.ofSeconds(20);
+    static final long T0 = 1_714_557_600_000L; // 2024-05-01T10:00:00Z
+
+    @ClassRule
+    public static final TemporaryFolder TMP = new TemporaryFolder();
+
+    static EmbeddedMongo mongo;
+    static MongoClient client;
+
+    final ObjectMapper mapper = new ObjectMapper();
+    final AtomicLong offsets = new AtomicLong(100);
+    MutableClock clock;
+    RecordingMessaging messaging;
+    ServerLifecycleComponent slc;
+
+    /** The seed's formula, least wins (as the least-load bundle does). */
+    static final LoadBalancingStrategy LEAST_LOAD = (candidates, request) -> candidates.stream()
+            .min(Comparator.comparingDouble(NodeStatus::load).thenComparing(NodeStatus::nodeId));
+    /** Fewest instances wins (as the fewest-instances bundle does). */
+    static final LoadBalancingStrategy FEWEST = (candidates, request) -> candidates.stream()
+            .min(Comparator.comparingInt(NodeStatus::instances).thenComparing(NodeStatus::nodeId));
+
+    @BeforeClass
+    public static void startMongo() throws Exception {
+        mongo = new EmbeddedMongo(TMP.newFolder("mongo").toPath(), 0);
+        mongo.start();
+        client = MongoClients.create(mongo.connectionString());
+    }
+
+    @AfterClass
+    public static void stopMongo() {
+        if (client != null) {
+            client.close();
+        }
+        if (mongo != null) {
+            mongo.close();
+        }
+    }
+
+    @Before
+    public void setUpComponent() {
+        client.getDatabase(ServerLifecycleComponent.DATABASE).drop();
+        clock = new MutableClock(T0);
+        messaging = new RecordingMessaging();
+        slc = newComponent(Map.of());
+    }
+
+    @After
+    public void stopComponent() {
+        if (slc != null) {
+            slc.stop();
+        }
+    }
+
+    ServerLifecycleComponent newComponent(Map<String, Object> config) {
+        return new ServerLifecycleComponent(client, messaging, Configs.of(ServerLifecycleComponent.Config.class, config),
+                clock);
+    }
+
+    /** Starts the component as SCR would after binding, and lets the node table warm up. */
+    void startAndWarmUp() {
+        slc.start();
+        Poll.until("following heartbeats", WAIT, slc::isFollowingHeartbeats);
+        clock.advance(3001);
+    }
+
+    static Map<String, Object> strategyProps(String name) {
+        return Map.of(LoadBalancingStrategy.PROPERTY_NAME, name);
+    }
+
+    MongoCollection<Document> instancesCollection() {
+        return client.getDatabase(ServerLifecycleComponent.DATABASE).getCollection(InstanceStore.COLLECTION);
+    }
+
+    MongoCollection<Document> nodesCollection() {
+        return client.getDatabase(ServerLifecycleComponent.DATABASE).getCollection(NodeTable.COLLECTION);
+    }
+
+    Document stored(String instanceId) {
+        return instancesCollection().find(new Document("_id", instanceId)).first();
+    }
+
+    // ------------------------------------------------------------------------------------------------- messages
+
+    void heartbeat(String nodeId, double cpu, double mem, int instances, String... runtimes) {
+        ObjectNode beat = mapper.createObjectNode();
+        beat.put("node_id", nodeId).put("host", nodeId + ".example").put("timestamp", clock.millis()).put("cpu", cpu)
+                .put("mem", mem).put("instances", instances).put("epoch", 42);
+        ArrayNode list = beat.putArray("runtimes");
+        for (String r : runtimes) {
+            list.add(r);
+        }
+        slc.onHeartbeat(new Message(Topics.NODE_HEARTBEATS, nodeId, beat.toString(), clock.millis(), 0,
+                offsets.getAndIncrement()));
+    }
+
+    ObjectNode startMessage(String instanceId, String runId, String runtime) {
+        return TestMessages.start(mapper, instanceId, runId, runtime);
+    }
+
+    ObjectNode stopMessage(String instanceId, String runId, String reason) {
+        return mapper.createObjectNode().put("op", "stop").put("run_id", runId).put("reason", reason)
+                .put("job_id", "job-" + instanceId).put("instance_id", instanceId);
+    }
+
+    void place(ObjectNode message) throws Exception {
+        slc.handlePlacement(new Message(Topics.DEPLOYER_TO_SLC, message.path("instance_id").asText(), message.toString(),
+                clock.millis(), 0, offsets.getAndIncrement()));
+    }
+
+    /**
+     * A node's event about an instance, from the node it was placed on; returns the message so that a test can deliver it
+     * again.
+     */
+    Message event(String instanceId, Long generation, String state, Integer exitCode, String reason) throws Exception {
+        Document current = stored(instanceId);
+        String node = current == null ? null : current.getString("node");
+        ObjectNode e = mapper.createObjectNode();
+        e.put("instance_id", instanceId).put("node", node).put("run_id", current == null ? null
+                : current.getString("run_id")).put("state", state).put("timestamp", clock.millis());
+        if (generation == null) {
+            e.putNull("generation");
+        } else {
+            e.put("generation", generation);
+        }
+        if (exitCode == null) {
+            e.putNull("exit_code");
+        } else {
+            e.put("exit_code", exitCode);
+        }
+        if (reason != null) {
+            e.put("reason", reason);
+        }
+        Message m = new Message(Topics.INSTANCE_EVENTS, instanceId, e.toString(), clock.millis(), 1,
+                offsets.getAndIncrement());
+        slc.handleInstanceEvent(m);
+        return m;
+    }
+
+    /** The scheduler's SCHEDULED for a newly accepted job. */
+    Message scheduled(String instanceId) throws Exception {
+        ObjectNode e = mapper.createObjectNode();
+        e.put("instance_id", instanceId).putNull("node").putNull("generation").putNull("run_id").put("state", "SCHEDULED")
+                .putNull("exit_code").put("timestamp", clock.millis()).put("job_id", "job-" + instanceId)
+                .put("application_name", "Bus_management").put("algorithm_name", "lightControl");
+        e.putArray("sensors").addObject().put("index", 0).put("sensor_instance_id", "si-1").put("sensor_type", "gps-sensor")
+                .put("data_topic", Topics.dataTopic("si-1")).put("control_topic", Topics.controlTopic("si-1"));
+        Message m = new Message(Topics.INSTANCE_EVENTS, instanceId, e.toString(), clock.millis(), 1,
+                offsets.getAndIncrement());
+        slc.handleInstanceEvent(m);
+        return m;
+    }
+
+    /** The commands published to a node, parsed. */
+    List<JsonNode> commands(String node) {
+        return messaging.published(Topics.nodeCommands(node)).stream().map(p -> read(p.json())).toList();
+    }
+
+    Optional<JsonNode> lastCommand(String node) {
+        List<JsonNode> list = commands(node);
+        return list.isEmpty() ? Optional.empty() : Optional.of(list.get(list.size() - 1));
+    }
+
+    JsonNode read(String json) {
+        try {
+            return mapper.readTree(json);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
