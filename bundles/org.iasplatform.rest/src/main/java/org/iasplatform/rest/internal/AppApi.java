@@ -4,6 +4,7 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -16,14 +17,19 @@ import org.iasplatform.api.ErrorKind;
 import org.iasplatform.api.IasException;
 import org.iasplatform.api.app.AppRepository;
 import org.iasplatform.api.app.AppVersion;
+import org.iasplatform.api.messaging.Message;
+import org.iasplatform.api.messaging.MessagingException;
+import org.iasplatform.api.messaging.Topics;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /** The applications: upload of app.zip packages, their versions, download, delete. */
 public final class AppApi {
     static final String ID_FIELD = "application_id";
     static final int MAX_ID_BYTES = 256;
+    static final Duration FEED_TIMEOUT = Duration.ofSeconds(5);
     /** Media types of a zip sent as the body itself. */
     static final Set<String> ZIP_TYPES = Set.of("application/zip", "application/x-zip-compressed", "application/octet-stream");
 
@@ -45,6 +51,7 @@ public final class AppApi {
                 Route.of("GET", "/apps", Access.ANY_ROLE, request -> ApiResponse.ok(repository().apps())),
                 Route.of("GET", "/apps/{id}", Access.ANY_ROLE, this::app),
                 Route.of("GET", "/apps/{id}/package", Access.ANY_ROLE, this::download),
+                Route.of("GET", "/apps/{id}/feed", Access.ANY_ROLE, this::feed),
                 Route.of("DELETE", "/apps/{id}", developer, this::delete));
     }
 
@@ -132,6 +139,29 @@ public final class AppApi {
                     + version.version() + ".zip\"");
             repository.download(version.applicationId(), version.version(), response.getOutputStream());
         });
+    }
+
+    /** The latest messages of the application's feed (what its algorithms published for its UI), oldest first. */
+    ApiResponse feed(ApiRequest request) throws IasException {
+        int limit = SensorApi.limit(request.queryParam("limit"));
+        String id = request.variable("id");
+        AppVersion app = repository().latest(id).orElseThrow(() -> notUploaded(id));
+        List<Message> messages;
+        try {
+            messages = Services.require(services.messaging(), "messaging (kafka)")
+                    .latest(Topics.appFeed(app.applicationName()), limit, FEED_TIMEOUT);
+        } catch (MessagingException e) {
+            throw new IasException(ErrorKind.UNAVAILABLE, "", "the feed cannot be fetched right now: " + e.getMessage());
+        }
+        ArrayNode body = mapper.createArrayNode();
+        for (Message message : messages) {
+            try {
+                body.add(mapper.readTree(message.value()));
+            } catch (IOException e) {
+                // not JSON: not a feed message, skipped
+            }
+        }
+        return ApiResponse.ok(body);
     }
 
     ApiResponse delete(ApiRequest request) throws IasException {

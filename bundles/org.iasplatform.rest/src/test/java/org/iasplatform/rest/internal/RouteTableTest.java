@@ -17,7 +17,7 @@ public class RouteTableTest {
     private final List<Route> routes = RestApi.routes(new FakeServices(), Json.newMapper(), Runnable::run);
 
     /** The contract: method + path → who may call it (admin may always). */
-    private static final Map<String, String> EXPECTED = new LinkedHashMap<>();
+    static final Map<String, String> EXPECTED = new LinkedHashMap<>();
     static {
         EXPECTED.put("GET /health", "none");
         EXPECTED.put("POST /sensor-types", "admin, configurator");
@@ -34,6 +34,7 @@ public class RouteTableTest {
         EXPECTED.put("GET /apps", "admin, configurator, developer, user");
         EXPECTED.put("GET /apps/{id}", "admin, configurator, developer, user");
         EXPECTED.put("GET /apps/{id}/package", "admin, configurator, developer, user");
+        EXPECTED.put("GET /apps/{id}/feed", "admin, configurator, developer, user");
         EXPECTED.put("DELETE /apps/{id}", "admin, developer");
         EXPECTED.put("POST /deployments", "admin, configurator");
         EXPECTED.put("GET /deployments", "admin, configurator, developer, user");
