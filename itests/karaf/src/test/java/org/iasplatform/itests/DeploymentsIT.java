@@ -183,7 +183,7 @@ public class DeploymentsIT extends PlatformTestSupport {
         assertEquals(uploaded.toString(), 201, uploaded.status());
 
         // once, from an ISO start time a few seconds ahead to an ISO end time a few seconds later
-        OffsetDateTime start = OffsetDateTime.now(ZoneOffset.UTC).plusSeconds(4);
+        OffsetDateTime start = OffsetDateTime.now(ZoneOffset.UTC).plusSeconds(4).withNano(0); // ISO times to the second
         OffsetDateTime end = start.plusSeconds(6);
         String windowed = instanceOf(deploy(oneAlgorithm("Waiter", "waiter", "waiter.sh", bus.busId,
                 schedule(iso(start), iso(end), "", "no", ""), "bash")), "waiter");
