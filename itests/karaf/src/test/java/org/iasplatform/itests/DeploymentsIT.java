@@ -159,6 +159,17 @@ public class DeploymentsIT extends PlatformTestSupport {
                         return urllib.request.urlopen(req, timeout=10).status
                     except urllib.error.HTTPError as e:
                         return e.code
+                def seed(call, body):
+                    req = urllib.request.Request(api + call, data=json.dumps(body).encode(), headers={
+                        "Authorization": "Bearer " + token, "Content-Type": "application/json"})
+                    try:
+                        answer = urllib.request.urlopen(req, timeout=10)
+                        return "%d %s" % (answer.status, json.load(answer)["data"])
+                    except urllib.error.HTTPError as e:
+                        return str(e.code)
+                print("SEED get=%s set=%s other=%s" % (seed("/getSensorTopic", {"id": me, "index": 0}),
+                    seed("/setSensorTopic", {"id": me, "index": 0}),
+                    seed("/getSensorTopic", {"id": "ffffffffffffffffffffffff", "index": 0})), flush=True)
                 print("PROBE own=%d index=%d other=%d none=%d" % (
                     status("/algorithm-instances/%s/sensors/0" % me),
                     status("/algorithm-instances/%s/sensors/7" % me),
@@ -172,6 +183,9 @@ public class DeploymentsIT extends PlatformTestSupport {
         String instance = instanceOf(deploy(oneAlgorithm("TokenProbe", "probe", "probe.py", bus.busId, now(), "")), "probe");
         await("the probe's verdict in its log", START, () -> logText(instance).contains("PROBE"));
         assertTrue(logText(instance), logText(instance).contains("PROBE own=200 index=403 other=403 none=401"));
+        assertTrue("the seed's calls answer the bound sensor's topics, only to their own instance: " + logText(instance),
+                logText(instance).contains("SEED get=200 " + Topics.dataTopic(bus.light) + " set=200 "
+                        + Topics.controlTopic(bus.light) + " other=403"));
     }
 
     @Test
@@ -213,36 +227,63 @@ public class DeploymentsIT extends PlatformTestSupport {
     }
 
     @Test
-    public void aScheduleSurvivesARestartOfThePipeline() throws Exception {
+    public void schedulesAndRunningInstancesSurviveAPlatformRestart() throws Exception {
         Bus bus = bus("restart");
         assertEquals(201, upload("developer", "/apps", "sleeper.zip", zip(Map.of(
                 "appConfig.json", appConfig("Sleeper", "sleeper", "sleeper.sh", null, "light-sensor"),
                 "sleeper.sh", "exec sleep 600\n"))).status());
-        OffsetDateTime start = OffsetDateTime.now(ZoneOffset.UTC).plusSeconds(6);
+        OffsetDateTime start = OffsetDateTime.now(ZoneOffset.UTC).plusSeconds(8).withNano(0);
         String pending = instanceOf(deploy(oneAlgorithm("Sleeper", "sleeper", "sleeper.sh", bus.busId,
                 schedule(iso(start), iso(start.plusSeconds(600)), "", "no", ""), "bash")), "sleeper");
-        OffsetDateTime soon = OffsetDateTime.now(ZoneOffset.UTC).plusSeconds(12);
-        String running = instanceOf(deploy(oneAlgorithm("Sleeper", "sleeper", "sleeper.sh", bus.busId,
+        OffsetDateTime soon = OffsetDateTime.now(ZoneOffset.UTC).plusSeconds(14).withNano(0);
+        String ending = instanceOf(deploy(oneAlgorithm("Sleeper", "sleeper", "sleeper.sh", bus.busId,
                 schedule("", iso(soon), "", "no", ""), "bash")), "sleeper");
-        awaitState(running, "RUNNING");
+        String always = instanceOf(deploy(oneAlgorithm("Sleeper", "sleeper", "sleeper.sh", bus.busId, now(), "bash")), "sleeper");
+        awaitState(ending, "RUNNING");
+        awaitState(always, "RUNNING");
+        assertEquals("SCHEDULED", get("user", "/instances/" + pending).json().path("state").asText());
 
-        Bundle scheduler = bundle("org.iasplatform.scheduler");
-        scheduler.stop();
-        try {
-            await("the pending start time and the running one's end time pass while the scheduler is down",
-                    Duration.ofSeconds(30), () -> OffsetDateTime.now(ZoneOffset.UTC).isAfter(soon.plusSeconds(1)));
-            assertEquals("SCHEDULED", get("user", "/instances/" + pending).json().path("state").asText());
-            assertEquals("RUNNING", get("user", "/instances/" + running).json().path("state").asText());
-        } finally {
-            scheduler.start();
+        // every platform bundle down (the embedded Kafka and store with them), then up again: a restart of the platform
+        List<Bundle> platform = java.util.Arrays.stream(bundleContext.getBundles())
+                .filter(b -> b.getSymbolicName().startsWith("org.iasplatform.") && !b.getSymbolicName().equals("org.iasplatform.api")
+                        && !b.getSymbolicName().contains("itest") && !b.getSymbolicName().contains("sample")
+                        && b.getState() == Bundle.ACTIVE)
+                .sorted(java.util.Comparator.comparingLong(Bundle::getBundleId).reversed()).toList();
+        assertTrue(platform.toString(), platform.size() > 10);
+        for (Bundle b : platform) {
+            b.stop();
         }
+        assertTrue("the node agent stopped the instances with it", processesOf(ending).isEmpty() && processesOf(always).isEmpty());
+        await("the pending start time and the running one's end time pass while the platform is down", Duration.ofSeconds(30),
+                () -> OffsetDateTime.now(ZoneOffset.UTC).isAfter(soon.plusSeconds(1)));
+        List<Bundle> startOrder = new ArrayList<>(platform);
+        java.util.Collections.reverse(startOrder);
+        for (Bundle b : startOrder) {
+            b.start();
+        }
+        awaitHealthy();
+
         awaitState(pending, "RUNNING");
-        awaitState(running, "STOPPED");
-        JsonNode runs = get("user", "/deployments/" + get("user", "/instances/" + pending).json().path("job_id").asText())
-                .json().path("runs");
-        assertTrue(runs.toString(), runs.toString().contains("recovered"));
-        delete("configurator", "/deployments/" + get("user", "/instances/" + pending).json().path("job_id").asText());
-        awaitState(pending, "STOPPED");
+        JsonNode runs = get("user", "/deployments/" + jobOfInstance(pending)).json().path("runs");
+        assertTrue("the start that fell due while the platform was down ran when it came back: " + runs,
+                runs.toString().contains("recovered"));
+        awaitState(always, "RUNNING");
+        assertTrue("the always-on instance was started again", get("user", "/instances/" + always).json().path("restarts").asInt() >= 1);
+        await("the run whose end passed while the platform was down is over", START, () -> {
+            String state = get("user", "/instances/" + ending).json().path("state").asText();
+            return !state.equals("RUNNING") && !state.equals("STARTING") && !state.equals("RESTARTING");
+        });
+        assertTrue(processesOf(ending).isEmpty());
+        assertTrue(get("user", "/deployments/" + jobOfInstance(ending)).json().path("state").asText(), List.of("FINISHED", "STOPPED")
+                .contains(get("user", "/deployments/" + jobOfInstance(ending)).json().path("state").asText()));
+        for (String instance : List.of(pending, always)) {
+            assertAccepted(delete("configurator", "/deployments/" + jobOfInstance(instance)));
+            awaitState(instance, "STOPPED");
+        }
+    }
+
+    private String jobOfInstance(String instance) {
+        return get("user", "/instances/" + instance).json().path("job_id").asText();
     }
 
     @Test

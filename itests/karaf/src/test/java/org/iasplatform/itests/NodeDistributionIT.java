@@ -45,12 +45,20 @@ public class NodeDistributionIT extends IasTestSupport {
                 return false;
             }
         });
-        for (String bsn : List.of("org.iasplatform.api", "org.iasplatform.infra", "org.iasplatform.messaging", "org.iasplatform.node")) {
+        for (String bsn : List.of("org.iasplatform.api", "org.iasplatform.infra", "org.iasplatform.messaging", "org.iasplatform.node",
+                "org.iasplatform.runtime.process", "org.iasplatform.runtime.bundle")) {
             Bundle bundle = bundle(bsn);
             assertNotNull(bsn, bundle);
             assertEquals(bsn + " active", Bundle.ACTIVE, bundle.getState());
         }
         for (String bsn : List.of("org.iasplatform.rest", "org.iasplatform.sensor.registry", "org.iasplatform.manager")) {
+            assertNull(bsn + " is not part of a node", bundle(bsn));
+        }
+        for (String kind : List.of("process", "bundle")) {
+            service(org.iasplatform.api.node.AppRuntime.class, "(" + org.iasplatform.api.node.AppRuntime.PROPERTY_KIND + "=" + kind + ")",
+                    Duration.ofSeconds(30));
+        }
+        for (String bsn : List.of("org.iasplatform.scheduler", "org.iasplatform.lifecycle", "org.iasplatform.apps")) {
             assertNull(bsn + " is not part of a node", bundle(bsn));
         }
         InfrastructureEndpoints endpoints = service(InfrastructureEndpoints.class, null, Duration.ofSeconds(30));
