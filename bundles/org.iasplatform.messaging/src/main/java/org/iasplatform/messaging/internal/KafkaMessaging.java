@@ -134,6 +134,12 @@ public final class KafkaMessaging implements Messaging, AutoCloseable {
         if (names.isEmpty()) {
             throw new IllegalArgumentException("No topics to subscribe to");
         }
+        // the topics exist before the consumer asks for them (no "unknown topic" rounds while a platform starts)
+        try {
+            ensureTopics(names);
+        } catch (MessagingException e) {
+            ensureTopicsInBackground(names);
+        }
         return startGroupConsumer(group, handler, false, c -> c.subscribe(names), names.toString());
     }
 

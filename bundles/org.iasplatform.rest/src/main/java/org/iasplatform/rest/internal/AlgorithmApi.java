@@ -93,6 +93,12 @@ public final class AlgorithmApi {
         body.put("data_topic", sensor.dataTopic());
         body.put("control_topic", sensor.controlTopic());
         body.put("bootstrap_servers", bootstrap);
+        // the sensor's tags (bus-id, placeholder, ...): what the deploy config's filters matched
+        var registry = services.sensorRegistry();
+        var registered = registry == null ? java.util.Optional.<org.iasplatform.api.sensor.SensorInstance>empty()
+                : registry.sensorInstance(sensor.sensorInstanceId());
+        ObjectNode tags = body.putObject("tags");
+        registered.ifPresent(i -> i.tags().forEach(tags::put));
         return ApiResponse.ok(body);
     }
 

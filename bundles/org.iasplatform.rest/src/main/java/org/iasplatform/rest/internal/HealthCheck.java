@@ -19,10 +19,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * {@code GET /health}: {@code {"status": "UP"|"DOWN", "components": {name: {"status", "detail"}}}}. UP only when the
- * broker answers and the sensor registry answers (which reads the store); 503 when DOWN. Every check is bounded in time.
- * The deployment services (app repository, deployments, instances, nodes, notifications) are reported by presence; a
- * missing one does not make the platform DOWN (sensor registration and readings still work).
+ * {@code GET /health}: {@code {"status": "UP"|"DOWN", "components": {name: {"status", "detail"}}}}. UP only when every
+ * component is UP: the broker answers, the sensor registry answers (which reads the store), and every platform service the
+ * API serves is in place (a platform that is still starting, or missing a service, answers DOWN, so that {@code ias start}
+ * returns only once every call can be served); 503 when DOWN. Every check is bounded in time.
  */
 public final class HealthCheck {
     private final Services services;
@@ -76,20 +76,22 @@ public final class HealthCheck {
                 ? new Status(false, "the platform manager service is not available")
                 : new Status(true, "available");
 
-        boolean up = kafkaStatus.up() && registryAnswer.up();
+        java.util.Map<String, Status> all = new java.util.LinkedHashMap<>();
+        all.put("kafka", kafkaStatus);
+        all.put("store", store);
+        all.put("sensor_registry", registryAnswer);
+        all.put("sensor_manager", sensorManager);
+        all.put("platform_manager", platformManager);
+        all.put("app_repository", presence(services.appRepository(), "the app repository"));
+        all.put("deployments", presence(services.deployments(), "the scheduler's deployments"));
+        all.put("instances", presence(services.instanceRegistry(), "the algorithm instances (server-lifecycle)"));
+        all.put("nodes", presence(services.nodes(), "the nodes (server-lifecycle)"));
+        all.put("notifications", presence(services.notifications(), "the notification store"));
+        boolean up = all.values().stream().allMatch(Status::up);
         ObjectNode body = mapper.createObjectNode();
         body.put("status", up ? "UP" : "DOWN");
         ObjectNode components = body.putObject("components");
-        put(components, "kafka", kafkaStatus);
-        put(components, "store", store);
-        put(components, "sensor_registry", registryAnswer);
-        put(components, "sensor_manager", sensorManager);
-        put(components, "platform_manager", platformManager);
-        put(components, "app_repository", presence(services.appRepository(), "the app repository"));
-        put(components, "deployments", presence(services.deployments(), "the scheduler's deployments"));
-        put(components, "instances", presence(services.instanceRegistry(), "the algorithm instances (server-lifecycle)"));
-        put(components, "nodes", presence(services.nodes(), "the nodes (server-lifecycle)"));
-        put(components, "notifications", presence(services.notifications(), "the notification store"));
+        all.forEach((name, status) -> put(components, name, status));
         return new ApiResponse(up ? 200 : 503, body);
     }
 

@@ -403,10 +403,12 @@ public class DeploymentRoutesTest {
     }
 
     @Test
-    public void healthReportsTheDeploymentServicesByPresence() throws Exception {
+    public void healthIsDownWhileADeploymentServiceIsMissing() throws Exception {
+        assertEquals("UP with every service in place", 200, call(new FakeHttp.Req("GET", "/health")).status);
         services.absent.add("notifications");
         FakeHttp.Resp r = call(new FakeHttp.Req("GET", "/health"));
-        assertEquals("still UP: sensors work without notifications", 200, r.status);
+        assertEquals("DOWN (still starting, or a service missing): not every call can be served", 503, r.status);
+        assertEquals("DOWN", r.json().path("status").asText());
         JsonNode c = r.json().get("components");
         for (String name : List.of("app_repository", "deployments", "instances", "nodes")) {
             assertEquals(name, "UP", c.get(name).get("status").asText());
