@@ -248,7 +248,9 @@ public class DeploymentsIT extends PlatformTestSupport {
                 .filter(b -> b.getSymbolicName().startsWith("org.iasplatform.") && !b.getSymbolicName().equals("org.iasplatform.api")
                         && !b.getSymbolicName().contains("itest") && !b.getSymbolicName().contains("sample")
                         && b.getState() == Bundle.ACTIVE)
-                .sorted(java.util.Comparator.comparingLong(Bundle::getBundleId).reversed()).toList();
+                // as a framework shutdown stops them: highest start level first, then the latest installed first
+                .sorted(java.util.Comparator.comparingInt((Bundle b) -> b.adapt(org.osgi.framework.startlevel.BundleStartLevel.class)
+                        .getStartLevel()).thenComparingLong(Bundle::getBundleId).reversed()).toList();
         assertTrue(platform.toString(), platform.size() > 10);
         for (Bundle b : platform) {
             b.stop();

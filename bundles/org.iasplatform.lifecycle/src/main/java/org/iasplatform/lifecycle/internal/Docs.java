@@ -8,7 +8,10 @@ import java.util.List;
 import org.bson.Document;
 import org.iasplatform.api.deploy.BoundSensor;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.NullNode;
 
 /** Reading and writing the stores' documents: typed field access and JSON to BSON. Stateless. */
 final class Docs {
@@ -54,6 +57,18 @@ final class Docs {
             return null;
         }
         return Document.parse("{\"v\": " + node + "}").get("v");
+    }
+
+    /** A stored value (Document, list, scalar) as JSON; a JSON null for null. */
+    static JsonNode json(ObjectMapper mapper, Object bsonValue) {
+        if (bsonValue == null) {
+            return NullNode.getInstance();
+        }
+        try {
+            return mapper.readTree(new Document("v", bsonValue).toJson()).get("v");
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a stored value that is no JSON: " + e.getOriginalMessage(), e);
+        }
     }
 
     /** A text field of a JSON object; null when absent, null or empty. */

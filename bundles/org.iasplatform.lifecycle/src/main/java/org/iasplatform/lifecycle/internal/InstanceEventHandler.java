@@ -25,7 +25,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * is active.</li>
  * <li>Node events: ignored when older than the record's generation (fencing). STARTING, RUNNING (sets
  * {@code started_at} once per start), RESTARTING (counts a restart), STOPPED / FAILED (set {@code ended_at},
- * {@code exit_code}, {@code reason}; the token stops being valid).</li>
+ * {@code exit_code}, {@code reason}; the token stops being valid). STARTING, RUNNING and RESTARTING also record the node's
+ * timestamp as {@code reported_at}, which tells a run under the node agent's current epoch from an orphan of an earlier
+ * one ({@link RestartHandler}).</li>
+ * <li>A FAILED with {@code "interrupted": true} (the node agent stopped, e.g. for a platform restart) of an active
+ * instance: the instance did not fail; it becomes RESTARTING with an {@code interruption} (the node, the generation, and
+ * the node's timestamp of the interruption, which the same node's epoch must exceed before it may run the instance
+ * again) and no valid token, and {@link RestartHandler} places it again. If a stop was requested for it, it becomes
+ * STOPPED instead: that stop is done.</li>
  * </ul>
  * Idempotent: the record keeps the partition and offset of the last event applied, and a redelivered (or older) record
  * of the same partition changes nothing.
@@ -112,6 +119,18 @@ final class InstanceEventHandler {
             }
             next.put("generation", generation);
             putIfGiven(next, "node", Docs.text(event, "node"));
+            if (state == InstanceState.FAILED && event.path("interrupted").asBoolean(false)
+                    && InstanceStore.isActive(d)) {
+                interrupted(next, instanceId, event, generation, timestamp, now);
+                next.put("event_partition", partition);
+                next.put("event_offset", offset);
+                next.put("updated_at", Docs.date(now));
+                return next;
+            }
+            if (state == InstanceState.STARTING || state == InstanceState.RUNNING || state == InstanceState.RESTARTING) {
+                next.put("reported_at", timestamp);
+            }
+            next.remove(InstanceStore.INTERRUPTION); // the node reports on this generation: it runs, or it ended
             switch (state) {
                 case STARTING -> next.put("state", state.name());
                 case RUNNING -> {
@@ -137,6 +156,35 @@ final class InstanceEventHandler {
         return next;
     }
 
+    /**
+     * An active instance whose node agent stopped: RESTARTING until placed again (or STOPPED when a stop was requested: it
+     * is done).
+     */
+    private static void interrupted(Document next, String instanceId, JsonNode event, long generation, long timestamp,
+            long now) {
+        String node = Optional.ofNullable(Docs.text(event, "node")).orElse(Docs.str(next, "node"));
+        String stopRequested = Docs.str(next, "stop_requested");
+        if (stopRequested != null) {
+            next.put("state", InstanceState.STOPPED.name());
+            next.put("ended_at", Docs.date(timestamp));
+            next.put("exit_code", null);
+            next.put("reason", stopRequested + " (its node " + node + " stopped meanwhile)");
+            next.put("token_sha256", null);
+            next.remove(InstanceStore.INTERRUPTION);
+            next.remove(InstanceStore.RESTART_PENDING);
+            LOG.info("Instance {} (generation {}): node {} stopped while a stop was requested: STOPPED", instanceId,
+                    generation, node);
+            return;
+        }
+        next.put("state", InstanceState.RESTARTING.name());
+        next.put("reason", "node " + node + " stopped; starting it again when a node is available");
+        next.put("token_sha256", null); // nothing runs with it any more; the new start gets a fresh one
+        next.put(InstanceStore.INTERRUPTION, new Document("node", node).append("generation", generation)
+                .append("after_epoch", timestamp).append("reported", true).append("at", Docs.date(now)));
+        next.remove(InstanceStore.RESTART_PENDING);
+        LOG.info("Instance {} (generation {}) interrupted: node {} stopped; RESTARTING", instanceId, generation, node);
+    }
+
     private static void end(Document next, InstanceState state, JsonNode event, long timestamp) {
         next.put("state", state.name());
         next.put("ended_at", Docs.date(timestamp));
@@ -145,6 +193,8 @@ final class InstanceEventHandler {
         next.put("reason", Optional.ofNullable(Docs.text(event, "reason"))
                 .orElse(state == InstanceState.STOPPED ? "stopped" : "failed"));
         next.put("token_sha256", null);
+        next.remove(InstanceStore.INTERRUPTION);
+        next.remove(InstanceStore.RESTART_PENDING);
     }
 
     /** Fills in the descriptive fields an event carries (the scheduler's SCHEDULED carries them all). */

@@ -2,7 +2,9 @@ package org.iasplatform.lifecycle.internal;
 
 import static com.mongodb.client.model.Filters.and;
 import static com.mongodb.client.model.Filters.eq;
+import static com.mongodb.client.model.Filters.exists;
 import static com.mongodb.client.model.Filters.in;
+import static com.mongodb.client.model.Filters.lt;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -29,7 +31,12 @@ import com.mongodb.client.model.Sorts;
  * runtime, node, state, restarts, runs, started_at, ended_at, exit_code, reason, sensors}) and server-lifecycle's own
  * fields: {@code generation} (grows with every start), {@code run_id}, {@code token_sha256} (never the token),
  * {@code launch} and {@code sensor_types} of the current run, {@code command_sent}, {@code event_partition} /
- * {@code event_offset} (the last applied {@code instance_events} record), {@code created_at}, {@code updated_at}.
+ * {@code event_offset} (the last applied {@code instance_events} record), {@code created_at}, {@code updated_at}, and for
+ * restarts after an interruption ({@link RestartHandler}): {@code node_epoch} (the chosen node's heartbeat epoch at
+ * placement), {@code reported_at} (the node's timestamp of its last STARTING / RUNNING / RESTARTING of the current
+ * generation), {@code interruption} (while RESTARTING until placed again: {@code {node, generation, after_epoch,
+ * reported, at}}), {@code restart_pending} (a re-placement whose start command is not confirmed sent yet) and
+ * {@code fences} ({@code [{node, generation}]}: earlier generations a re-placement stops before it starts).
  * <p>
  * Writers (the deployer_to_slc and instance_events consumers run on different threads, possibly on several platform
  * instances) change a document only through {@link #mutate}, a compare-and-set on its {@code rev} counter.
@@ -39,6 +46,10 @@ final class InstanceStore {
     /** The states in which an instance has (or is about to have) a process, bundle or container on a node. */
     static final List<String> ACTIVE = List.of(InstanceState.STARTING.name(), InstanceState.RUNNING.name(),
             InstanceState.RESTARTING.name());
+    /** The field of an instance interrupted by its node's stop and waiting to be placed again. */
+    static final String INTERRUPTION = "interruption";
+    /** The field of a re-placement whose start command is not confirmed sent yet. */
+    static final String RESTART_PENDING = "restart_pending";
     private static final int MAX_ATTEMPTS = 100;
 
     private final MongoCollection<Document> instances;
@@ -69,16 +80,42 @@ final class InstanceStore {
         return Optional.ofNullable(instances.find(eq("token_sha256", sha256Hex)).first());
     }
 
-    /** How many active instances each node has, by server-lifecycle's records. */
+    /** How many active instances each node has, by server-lifecycle's records (interrupted ones run nowhere). */
     Map<String, Integer> activeCountsByNode() {
         Map<String, Integer> counts = new HashMap<>();
-        instances.find(in("state", ACTIVE)).projection(Projections.include("node")).forEach(d -> {
-            String node = Docs.str(d, "node");
-            if (node != null) {
-                counts.merge(node, 1, Integer::sum);
-            }
-        });
+        instances.find(and(in("state", ACTIVE), exists(INTERRUPTION, false))).projection(Projections.include("node"))
+                .forEach(d -> {
+                    String node = Docs.str(d, "node");
+                    if (node != null) {
+                        counts.merge(node, 1, Integer::sum);
+                    }
+                });
         return counts;
+    }
+
+    /** The instances waiting to be placed again after an interruption (RESTARTING with an {@code interruption}). */
+    List<Document> interrupted() {
+        List<Document> result = new ArrayList<>();
+        instances.find(and(eq("state", InstanceState.RESTARTING.name()), exists(INTERRUPTION, true)))
+                .sort(Sorts.ascending("_id")).forEach(result::add);
+        return result;
+    }
+
+    /** Re-placements stored before {@code placedBefore} (epoch ms) whose start command is still not confirmed sent. */
+    List<Document> unsentRestarts(long placedBefore) {
+        List<Document> result = new ArrayList<>();
+        instances.find(and(eq("state", InstanceState.STARTING.name()), eq(RESTART_PENDING, true),
+                eq("command_sent", false), lt("placed_at", Docs.date(placedBefore)))).sort(Sorts.ascending("_id"))
+                .forEach(result::add);
+        return result;
+    }
+
+    /** The instances active on {@code node} by the records (not counting interrupted ones, which run nowhere). */
+    List<Document> activeOn(String node) {
+        List<Document> result = new ArrayList<>();
+        instances.find(and(in("state", ACTIVE), eq("node", node), exists(INTERRUPTION, false)))
+                .sort(Sorts.ascending("_id")).forEach(result::add);
+        return result;
     }
 
     /**
@@ -128,6 +165,11 @@ final class InstanceStore {
 
     static boolean isActive(Document d) {
         return d != null && state(d).isActive();
+    }
+
+    /** Whether the instance waits to be placed again after its node stopped (RESTARTING with an interruption). */
+    static boolean isInterrupted(Document d) {
+        return d != null && state(d) == InstanceState.RESTARTING && d.get(INTERRUPTION) instanceof Document;
     }
 
     static InstanceInfo toInfo(Document d) {

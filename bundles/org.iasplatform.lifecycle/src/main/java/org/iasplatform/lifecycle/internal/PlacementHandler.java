@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -40,8 +41,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * from before is first told to stop, fenced by its generation.
  * <p>
  * <b>stop</b>: an active instance's node gets a stop with the instance's generation; the instance becomes STOPPED when
- * the node reports it. An instance that is not running becomes STOPPED at once (a FAILED one stays FAILED). A stop at the
- * end time of a run other than the current one is ignored.
+ * the node reports it. An instance that is not running becomes STOPPED at once (a FAILED one stays FAILED), and so does
+ * one RESTARTING after its node stopped (nothing runs it; its re-placement by {@link RestartHandler} is cancelled). A
+ * stop at the end time of a run other than the current one is ignored.
  * <p>
  * Handler exceptions (store or broker unreachable, node table not warmed up yet) leave the message uncommitted: it is
  * delivered again.
@@ -49,6 +51,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 final class PlacementHandler {
     private static final Logger LOG = LoggerFactory.getLogger(PlacementHandler.class);
     static final String SOURCE = "server-lifecycle";
+    /** The field of a re-placement naming earlier generations to stop before it starts ({@link RestartHandler}). */
+    static final String FENCES = "fences";
 
     private final InstanceStore store;
     private final NodeTable nodes;
@@ -128,6 +132,7 @@ final class PlacementHandler {
         }
         if (InstanceStore.isActive(current) && Docs.str(current, "node") != null) {
             // what runs from before (another run, or this run's command that may not have gone out) is fenced off first
+            sendFences(instanceId, current, "superseded by run " + runId);
             sendStop(Docs.str(current, "node"), instanceId, InstanceStore.generation(current),
                     "superseded by run " + runId);
         }
@@ -149,23 +154,45 @@ final class PlacementHandler {
             return;
         }
         String node = choice.node().nodeId();
+        ObjectNode command = startCommand(instanceId, Docs.text(request, "job_id"), runId, generation, token,
+                Docs.str(stored, "application_name"), Docs.str(stored, "algorithm_name"), request.get("launch"),
+                request.get("sensors"), request.get("sensor_types"));
+        publishToNode(node, instanceId, command);
+        markSent(instanceId, generation);
+        LOG.info("Instance {} run {} placed on node {} by strategy {} (generation {})", instanceId, runId, node,
+                choice.strategy(), generation);
+    }
+
+    /** The start command of one generation (docs/pipeline-messages.md, node_commands_&lt;node id&gt;). */
+    ObjectNode startCommand(String instanceId, String jobId, String runId, long generation, String token,
+            String applicationName, String algorithmName, JsonNode launch, JsonNode sensors, JsonNode sensorTypes) {
         ObjectNode command = mapper.createObjectNode();
         command.put("op", "start");
         command.put("instance_id", instanceId);
-        command.set("job_id", request.get("job_id"));
+        command.put("job_id", jobId);
         command.put("run_id", runId);
         command.put("generation", generation);
         command.put("token", token);
-        command.put("application_name", Docs.str(stored, "application_name"));
-        command.put("algorithm_name", Docs.str(stored, "algorithm_name"));
-        command.set("launch", request.get("launch"));
-        command.set("sensors", request.get("sensors"));
-        command.set("sensor_types", request.get("sensor_types"));
-        publishToNode(node, instanceId, command);
-        store.mutate(instanceId, d -> d != null && InstanceStore.generation(d) == generation
-                && !Boolean.TRUE.equals(d.get("command_sent")) ? d.append("command_sent", true) : null);
-        LOG.info("Instance {} run {} placed on node {} by strategy {} (generation {})", instanceId, runId, node,
-                choice.strategy(), generation);
+        command.put("application_name", applicationName);
+        command.put("algorithm_name", algorithmName);
+        command.set("launch", launch);
+        command.set("sensors", sensors);
+        command.set("sensor_types", sensorTypes);
+        return command;
+    }
+
+    /** Records that the start command of {@code generation} went out (a re-placement is no longer pending). */
+    void markSent(String instanceId, long generation) {
+        store.mutate(instanceId, d -> {
+            if (d == null || InstanceStore.generation(d) != generation || (Boolean.TRUE.equals(d.get("command_sent"))
+                    && !d.containsKey(InstanceStore.RESTART_PENDING) && !d.containsKey(FENCES))) {
+                return null;
+            }
+            d.put("command_sent", true);
+            d.remove(InstanceStore.RESTART_PENDING);
+            d.remove(FENCES); // sent before the start
+            return d;
+        });
     }
 
     /**
@@ -209,6 +236,10 @@ final class PlacementHandler {
         next.put("exit_code", null);
         next.put("command_sent", false);
         next.remove("stop_requested");
+        next.remove(InstanceStore.INTERRUPTION);
+        next.remove(InstanceStore.RESTART_PENDING);
+        next.remove(FENCES); // sent before this placement
+        next.remove("reported_at");
         next.put("placed_at", Docs.date(now));
         next.put("updated_at", Docs.date(now));
         if (choice.node() == null) {
@@ -219,6 +250,7 @@ final class PlacementHandler {
         } else {
             next.put("state", InstanceState.STARTING.name());
             next.put("node", choice.node().nodeId());
+            next.put("node_epoch", choice.node().epoch());
             next.put("reason", "placed on node " + choice.node().nodeId() + " by strategy " + choice.strategy());
             next.put("ended_at", null);
             next.put("token_sha256", Tokens.sha256Hex(token));
@@ -233,11 +265,7 @@ final class PlacementHandler {
             return new Choice(null, null, "the run names no runtime (launch.runtime); expected bundle, process or docker");
         }
         List<NodeStatus> known = nodes.nodes();
-        Map<String, Integer> active = store.activeCountsByNode();
-        List<NodeStatus> candidates = known.stream()
-                .filter(n -> n.state() == NodeState.UP && n.runtimes().contains(runtime))
-                .map(n -> withInstances(n, Math.max(n.instances(), active.getOrDefault(n.nodeId(), 0))))
-                .toList();
+        List<NodeStatus> candidates = candidates(known, runtime, n -> true);
         if (candidates.isEmpty()) {
             if (!nodeTableReady.getAsBoolean()) {
                 throw new IllegalStateException("no node offering runtime " + runtime + " is known yet: heartbeats have "
@@ -245,6 +273,26 @@ final class PlacementHandler {
             }
             return new Choice(null, null, noNode(runtime, known));
         }
+        JsonNode deploy = request.path("deploy");
+        return choose(instanceId, deploy.path("application_name").asText(null),
+                deploy.path("algorithm_name").asText(null), runtime, candidates);
+    }
+
+    /**
+     * The nodes of {@code known} that are UP, offer {@code runtime} and are {@code eligible}, with the instances placed on
+     * them by the records if more than they reported.
+     */
+    List<NodeStatus> candidates(List<NodeStatus> known, String runtime, Predicate<NodeStatus> eligible) {
+        Map<String, Integer> active = store.activeCountsByNode();
+        return known.stream()
+                .filter(n -> n.state() == NodeState.UP && n.runtimes().contains(runtime) && eligible.test(n))
+                .map(n -> withInstances(n, Math.max(n.instances(), active.getOrDefault(n.nodeId(), 0))))
+                .toList();
+    }
+
+    /** Asks the strategy in force for one of {@code candidates} (not empty). */
+    Choice choose(String instanceId, String applicationName, String algorithmName, String runtime,
+            List<NodeStatus> candidates) {
         Optional<Strategies.Named> strategy = strategies.current();
         if (strategy.isEmpty()) {
             return new Choice(null, null, "no LoadBalancingStrategy matches " + strategyTarget.get()
@@ -252,9 +300,7 @@ final class PlacementHandler {
                     + "etc/org.iasplatform.lifecycle.cfg to (ias.strategy=<one of them>)");
         }
         String name = strategy.get().name();
-        JsonNode deploy = request.path("deploy");
-        PlacementRequest placement = new PlacementRequest(instanceId, deploy.path("application_name").asText(null),
-                deploy.path("algorithm_name").asText(null), runtime);
+        PlacementRequest placement = new PlacementRequest(instanceId, applicationName, algorithmName, runtime);
         Optional<NodeStatus> chosen;
         try {
             chosen = strategy.get().strategy().choose(candidates, placement);
@@ -303,8 +349,23 @@ final class PlacementHandler {
             return;
         }
         long now = clock.millis();
+        if (InstanceStore.isInterrupted(current)) {
+            long interrupted = InstanceStore.generation(current);
+            boolean[] stopped = new boolean[1];
+            Optional<Document> after = store.mutate(instanceId, d -> {
+                stopped[0] = InstanceStore.isInterrupted(d) && InstanceStore.generation(d) == interrupted;
+                return stopped[0] ? stoppedWhileRestarting(d, reason, reasonCode, now) : null;
+            });
+            if (stopped[0]) {
+                LOG.info("Instance {}: stop ({}) while RESTARTING after its node stopped: STOPPED, not started again",
+                        instanceId, reasonCode);
+                return;
+            }
+            current = after.orElse(null); // placed again meanwhile: stopped below like any active instance
+        }
         if (InstanceStore.isActive(current) && Docs.str(current, "node") != null) {
             long generation = InstanceStore.generation(current);
+            sendFences(instanceId, current, reasonCode);
             sendStop(Docs.str(current, "node"), instanceId, generation, reasonCode);
             store.mutate(instanceId, d -> d == null || InstanceStore.generation(d) != generation ? null
                     : stopRequested(d, reason, reasonCode, now));
@@ -328,6 +389,18 @@ final class PlacementHandler {
         LOG.info("Instance {}: stop ({}) with nothing running", instanceId, reasonCode);
     }
 
+    /** An instance RESTARTING after its node stopped runs nowhere: a stop ends it at once. */
+    private static Document stoppedWhileRestarting(Document d, String reason, String reasonCode, long now) {
+        d.put("state", InstanceState.STOPPED.name());
+        d.put("reason", reason);
+        d.put("ended_at", Docs.date(now));
+        d.put("exit_code", null);
+        d.put("token_sha256", null);
+        d.remove(InstanceStore.INTERRUPTION);
+        d.remove(InstanceStore.RESTART_PENDING);
+        return stopRequested(d, reason, reasonCode, now);
+    }
+
     private static Document stopRequested(Document d, String reason, String reasonCode, long now) {
         d.put("stop_requested", reason);
         if ("stopped".equals(reasonCode)) {
@@ -339,7 +412,27 @@ final class PlacementHandler {
 
     // ------------------------------------------------------------------------------------------------- publishing
 
-    private void sendStop(String node, String instanceId, long generation, String reason) throws Exception {
+    /**
+     * Sends the stops of the record's {@code fences}: earlier generations of a re-placement ({@link RestartHandler}) that
+     * may still start on their nodes.
+     */
+    void sendFences(String instanceId, Document d, String reason) throws Exception {
+        for (Document fence : fences(d)) {
+            sendStop(Docs.str(fence, "node"), instanceId, Docs.longOf(fence, "generation", 0), reason);
+        }
+    }
+
+    /** The record's {@code fences} ({@code [{node, generation}]}); empty when it has none. */
+    static List<Document> fences(Document d) {
+        Object v = d == null ? null : d.get(FENCES);
+        if (!(v instanceof List<?> list)) {
+            return List.of();
+        }
+        return list.stream().filter(Document.class::isInstance).map(Document.class::cast)
+                .filter(f -> Docs.str(f, "node") != null).toList();
+    }
+
+    void sendStop(String node, String instanceId, long generation, String reason) throws Exception {
         ObjectNode command = mapper.createObjectNode();
         command.put("op", "stop");
         command.put("instance_id", instanceId);
@@ -348,7 +441,7 @@ final class PlacementHandler {
         publishToNode(node, instanceId, command);
     }
 
-    private void publishToNode(String node, String instanceId, ObjectNode command) throws Exception {
+    void publishToNode(String node, String instanceId, ObjectNode command) throws Exception {
         String topic = Topics.nodeCommands(node);
         if (!ensuredTopics.contains(topic)) {
             messaging.ensureTopics(List.of(topic));

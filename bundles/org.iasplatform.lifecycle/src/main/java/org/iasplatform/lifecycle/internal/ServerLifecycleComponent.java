@@ -49,8 +49,9 @@ import com.mongodb.client.MongoDatabase;
  * Server-lifecycle: keeps the node table from {@link Topics#NODE_HEARTBEATS} (followed by every platform instance, mirrored
  * in {@code slc.nodes}), places algorithm instances from {@link Topics#DEPLOYER_TO_SLC} on nodes through the
  * {@link LoadBalancingStrategy} in force ({@link PlacementHandler}), keeps the instances' records in {@code slc.instances}
- * from {@link Topics#INSTANCE_EVENTS} ({@link InstanceEventHandler}), and serves them as {@link InstanceRegistry} and the
- * nodes as {@link Nodes}.
+ * from {@link Topics#INSTANCE_EVENTS} ({@link InstanceEventHandler}), starts again, at every sweep, the instances that
+ * stopped because their node agent stopped ({@link RestartHandler}), and serves them as {@link InstanceRegistry} and
+ * the nodes as {@link Nodes}.
  * <p>
  * The strategy in force is the service bound by the dynamic reference {@code strategy}, whose target is the configuration
  * property {@code strategy.target} (default {@code (ias.strategy=least-load)}): changing it (in
@@ -95,7 +96,8 @@ public class ServerLifecycleComponent implements Nodes, InstanceRegistry {
         long logs__timeout__ms() default 10_000;
 
         @AttributeDefinition(name = "Sweep period (ms)",
-                description = "How often node states are re-evaluated and state changes stored.")
+                description = "How often node states are re-evaluated and state changes stored, and instances "
+                        + "interrupted by a node agent's stop are placed again when a node can take them.")
         long sweep__period__ms() default 1000;
 
         @AttributeDefinition(name = "Retry (ms)",
@@ -111,6 +113,7 @@ public class ServerLifecycleComponent implements Nodes, InstanceRegistry {
     private final Strategies strategies = new Strategies();
     private final PlacementHandler placement;
     private final InstanceEventHandler events;
+    private final RestartHandler restarts;
     private final Object lock = new Object();
 
     private volatile Config config;
@@ -138,9 +141,11 @@ public class ServerLifecycleComponent implements Nodes, InstanceRegistry {
         this.nodeTable = new NodeTable(db.getCollection(NodeTable.COLLECTION), clock);
         nodeTable.setTimeouts(config.suspect__after__ms(), config.down__after__ms());
         nodeTable.load();
-        this.placement = new PlacementHandler(instances, nodeTable, strategies, new Tokens(), messaging, mapper, clock,
+        Tokens tokens = new Tokens();
+        this.placement = new PlacementHandler(instances, nodeTable, strategies, tokens, messaging, mapper, clock,
                 () -> this.config.strategy_target(), this::nodeTableReady);
         this.events = new InstanceEventHandler(instances, mapper, clock);
+        this.restarts = new RestartHandler(instances, nodeTable, placement, tokens, mapper, clock, this::nodeTableReady);
     }
 
     /** Starts consuming (after SCR bound the strategies, so that the first placement already has one). */
@@ -289,6 +294,14 @@ public class ServerLifecycleComponent implements Nodes, InstanceRegistry {
         return nodeTable.sweep();
     }
 
+    /**
+     * Marks the orphans of restarted nodes RESTARTING and places again the RESTARTING instances a node can take now
+     * ({@link RestartHandler}; what the periodic sweep does after the nodes).
+     */
+    void sweepRestarts() {
+        restarts.sweep();
+    }
+
     private void sweepQuietly() {
         try {
             sweepNodes();
@@ -297,6 +310,11 @@ public class ServerLifecycleComponent implements Nodes, InstanceRegistry {
             }
         } catch (RuntimeException e) {
             LOG.warn("Node sweep failed: {}", e.toString());
+        }
+        try {
+            sweepRestarts();
+        } catch (RuntimeException e) {
+            LOG.warn("Restart sweep failed (trying again at the next sweep): {}", e.toString());
         }
     }
 

@@ -118,9 +118,14 @@ public abstract class LifecycleTestBase {
     // ------------------------------------------------------------------------------------------------- messages
 
     void heartbeat(String nodeId, double cpu, double mem, int instances, String... runtimes) {
+        heartbeat(nodeId, 42, cpu, mem, instances, runtimes);
+    }
+
+    /** A heartbeat of the node agent started at {@code epoch} (its start time, on the node's clock). */
+    void heartbeat(String nodeId, long epoch, double cpu, double mem, int instances, String... runtimes) {
         ObjectNode beat = mapper.createObjectNode();
         beat.put("node_id", nodeId).put("host", nodeId + ".example").put("timestamp", clock.millis()).put("cpu", cpu)
-                .put("mem", mem).put("instances", instances).put("epoch", 42);
+                .put("mem", mem).put("instances", instances).put("epoch", epoch);
         ArrayNode list = beat.putArray("runtimes");
         for (String r : runtimes) {
             list.add(r);
@@ -148,6 +153,20 @@ public abstract class LifecycleTestBase {
      * again.
      */
     Message event(String instanceId, Long generation, String state, Integer exitCode, String reason) throws Exception {
+        return event(instanceId, generation, state, exitCode, reason, false);
+    }
+
+    /**
+     * The node agent's FAILED when it stopped the instance because the agent itself stopped (e.g. for a platform restart),
+     * with {@code "interrupted": true}.
+     */
+    Message interrupted(String instanceId, long generation) throws Exception {
+        return event(instanceId, generation, "FAILED", null, "the node agent on " + stored(instanceId).getString("node")
+                + " stopped", true);
+    }
+
+    private Message event(String instanceId, Long generation, String state, Integer exitCode, String reason,
+            boolean interrupted) throws Exception {
         Document current = stored(instanceId);
         String node = current == null ? null : current.getString("node");
         ObjectNode e = mapper.createObjectNode();
@@ -165,6 +184,9 @@ public abstract class LifecycleTestBase {
         }
         if (reason != null) {
             e.put("reason", reason);
+        }
+        if (interrupted) {
+            e.put("interrupted", true);
         }
         Message m = new Message(Topics.INSTANCE_EVENTS, instanceId, e.toString(), clock.millis(), 1,
                 offsets.getAndIncrement());

@@ -42,7 +42,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * <p>
  * States reported per generation: {@code STARTING}, then {@code RUNNING} or {@code FAILED} (cannot start); once running,
  * {@code STOPPED} (stopped by a command, or exited with 0) or {@code FAILED} (non-zero exit, exception, its runtime went
- * away, the agent stopped). A start's package is fetched and extracted under
+ * away, the agent stopped; the last with {@code "interrupted": true}, so that server-lifecycle starts it again rather
+ * than leaving it failed). A start's package is fetched and extracted under
  * {@code <instances dir>/<instance id>/<generation>/}, deleted again when the instance ends.
  *
  * <p>
@@ -105,6 +106,8 @@ final class InstanceManager implements AutoCloseable {
         boolean stopping;
         String stopState;
         String stopReason;
+        /** The stop is the agent's own shutdown (reported with {@code "interrupted": true}). */
+        boolean stopInterrupted;
 
         Slot(String instanceId, long generation, String runId, Path instanceDir) {
             this.instanceId = instanceId;
@@ -232,7 +235,7 @@ final class InstanceManager implements AutoCloseable {
             return;
         }
         if (previous != null) {
-            stopSlot(previous, STOPPED, "replaced by generation " + c.generation(), true);
+            stopSlot(previous, STOPPED, "replaced by generation " + c.generation(), false, true);
         }
         launch(c);
     }
@@ -265,7 +268,7 @@ final class InstanceManager implements AutoCloseable {
             }
         }
         if (current != null) {
-            stopSlot(current, STOPPED, reason, true);
+            stopSlot(current, STOPPED, reason, false, true);
         } else {
             publish(c.instanceId(), repeat, true);
         }
@@ -324,7 +327,7 @@ final class InstanceManager implements AutoCloseable {
             synchronized (slot) {
                 slot.phase = Phase.ENDED;
             }
-            finish(slot, FAILED, null, reason, "failed to start: " + reason, true);
+            finish(slot, FAILED, null, reason, false, "failed to start: " + reason, true);
             return;
         }
 
@@ -351,7 +354,7 @@ final class InstanceManager implements AutoCloseable {
             if (stopNow) {
                 platformLog(slot, "stopping: " + slot.stopReason);
                 stopQuietly(slot, running);
-                finish(slot, slot.stopState, null, slot.stopReason, "stopped", !isClosed());
+                finish(slot, slot.stopState, null, slot.stopReason, slot.stopInterrupted, "stopped", !isClosed());
             } else if (pending != null) {
                 endAfterExit(slot, running, pending);
             }
@@ -498,15 +501,16 @@ final class InstanceManager implements AutoCloseable {
     private void endAfterExit(Slot slot, RunningInstance running, Exit exit) throws Exception {
         stopQuietly(slot, running); // whatever it left (child processes, its bundle) goes too
         String state = exit.code() == 0 ? STOPPED : FAILED;
-        finish(slot, state, exit.code(), exit.reason(), "exited with code " + exit.code() + ": " + exit.reason(),
+        finish(slot, state, exit.code(), exit.reason(), false, "exited with code " + exit.code() + ": " + exit.reason(),
                 !isClosed());
     }
 
     /**
-     * Stops a slot and reports {@code state} with {@code reason}. A slot still starting is marked so that the launching
-     * thread stops it as soon as its runtime returns; a slot that already ended is left alone.
+     * Stops a slot and reports {@code state} with {@code reason} ({@code interrupted}: because the agent itself stops). A
+     * slot still starting is marked so that the launching thread stops it as soon as its runtime returns; a slot that
+     * already ended is left alone.
      */
-    private void stopSlot(Slot slot, String state, String reason, boolean await) throws Exception {
+    private void stopSlot(Slot slot, String state, String reason, boolean interrupted, boolean await) throws Exception {
         RunningInstance running;
         synchronized (slot) {
             if (slot.phase == Phase.ENDED || slot.stopping) {
@@ -515,6 +519,7 @@ final class InstanceManager implements AutoCloseable {
             slot.stopping = true;
             slot.stopState = state;
             slot.stopReason = reason;
+            slot.stopInterrupted = interrupted;
             if (slot.phase == Phase.STARTING) {
                 return;
             }
@@ -523,7 +528,7 @@ final class InstanceManager implements AutoCloseable {
         }
         platformLog(slot, "stopping: " + reason);
         stopQuietly(slot, running);
-        finish(slot, state, null, reason, "stopped", await);
+        finish(slot, state, null, reason, interrupted, "stopped", await);
     }
 
     private boolean isStopping(Slot slot) {
@@ -543,11 +548,17 @@ final class InstanceManager implements AutoCloseable {
         }
     }
 
-    /** Deletes the slot's files, forgets it, logs {@code line} and publishes its final event. */
-    private void finish(Slot slot, String state, Integer exitCode, String reason, String line, boolean await)
-            throws Exception {
+    /**
+     * Deletes the slot's files, forgets it, logs {@code line} and publishes its final event (with {@code "interrupted":
+     * true} when it ended because the agent stopped).
+     */
+    private void finish(Slot slot, String state, Integer exitCode, String reason, boolean interrupted, String line,
+            boolean await) throws Exception {
         deleteFiles(slot);
         ObjectNode event = event(slot.instanceId, slot.generation, slot.runId, state, exitCode, reason);
+        if (interrupted) {
+            event.put("interrupted", true);
+        }
         slot.lastEvent = event;
         synchronized (lock) {
             slots.remove(slot.instanceId, slot);
@@ -587,12 +598,13 @@ final class InstanceManager implements AutoCloseable {
                 }
             }
         }
-        stopAll(affected, "the " + entry.kind() + " runtime went away");
+        stopAll(affected, "the " + entry.kind() + " runtime went away", false);
     }
 
     /**
-     * Stops every instance (in parallel, each with the stop grace), reports them FAILED ("the node agent stopped": they
-     * are to run again, here or elsewhere), waits until nothing is left and ends the manager's thread.
+     * Stops every instance (in parallel, each with the stop grace), reports them FAILED ("the node agent stopped") with
+     * {@code "interrupted": true} (they did not fail: server-lifecycle starts them again, here or elsewhere), waits until
+     * nothing is left and ends the manager's thread.
      */
     @Override
     public void close() {
@@ -601,7 +613,7 @@ final class InstanceManager implements AutoCloseable {
             closed = true;
             all = List.copyOf(slots.values());
         }
-        stopAll(all, "the node agent on " + settings.nodeId() + " stopped");
+        stopAll(all, "the node agent on " + settings.nodeId() + " stopped", true);
         long deadline = System.nanoTime() + settings.stopGrace().toNanos() + TimeUnit.SECONDS.toNanos(30);
         synchronized (lock) {
             while (!slots.isEmpty() && deadline - System.nanoTime() > 0) {
@@ -633,12 +645,12 @@ final class InstanceManager implements AutoCloseable {
         }
     }
 
-    private void stopAll(List<Slot> all, String reason) {
+    private void stopAll(List<Slot> all, String reason, boolean interrupted) {
         List<Thread> stoppers = new ArrayList<>();
         for (Slot slot : all) {
             Thread t = new Thread(() -> {
                 try {
-                    stopSlot(slot, FAILED, reason, false);
+                    stopSlot(slot, FAILED, reason, interrupted, false);
                 } catch (Exception e) {
                     LOG.warn("Node {}: stopping {} failed: {}", settings.nodeId(), slot.instanceId, e.toString());
                 }

@@ -45,7 +45,9 @@ import com.mongodb.client.MongoClient;
  * <li>consumes {@link Topics#nodeCommands(String) node_commands_&lt;node id&gt;} in consumer group
  * {@code node-<node id>} and starts and stops algorithm instances on those runtimes ({@link InstanceManager}); app
  * packages come from GridFS through the platform's MongoClient ({@code ias.store=platform});</li>
- * <li>when deactivated, stops every instance it runs: nothing is left behind.</li>
+ * <li>when deactivated, stops every instance it runs: nothing is left behind. They are reported FAILED with
+ * {@code "interrupted": true}: server-lifecycle starts them again once a node (this one restarted, or another) can run
+ * them.</li>
  * </ul>
  * The runtimes are a whiteboard (any number, coming and going); instances of a runtime that goes away are stopped and
  * reported FAILED.

@@ -16,6 +16,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 import org.iasplatform.api.messaging.Topics;
@@ -189,6 +191,7 @@ public class InstanceManagerTest {
         assertEquals("FAILED", failed.path("state").asText());
         assertEquals(3, failed.path("exit_code").asInt());
         assertEquals("exit 3", failed.path("reason").asText());
+        assertFalse("a crash is no interruption", failed.has("interrupted"));
         assertTrue(logLines(ID, "platform").contains("exited with code 3: exit 3"));
     }
 
@@ -294,6 +297,7 @@ public class InstanceManagerTest {
         await("FAILED", () -> states(ID).size() == 3);
         assertEquals("FAILED", events(ID).get(2).path("state").asText());
         assertTrue(events(ID).get(2).path("reason").asText().contains("process runtime went away"));
+        assertFalse("only the agent's own stop is an interruption", events(ID).get(2).has("interrupted"));
         assertEquals(0, manager.count());
     }
 
@@ -306,7 +310,15 @@ public class InstanceManagerTest {
         assertTrue(runtime.started.stream().allMatch(r -> r.stops.size() == 1));
         assertEquals(0, manager.count());
         await("FAILED events", () -> states(ID).size() == 3 && states("65f0c0ffee0000000000b002").size() == 3);
-        assertEquals("FAILED", events(ID).get(2).path("state").asText());
+        for (String id : List.of(ID, "65f0c0ffee0000000000b002")) {
+            JsonNode failed = events(id).get(2);
+            assertEquals("FAILED", failed.path("state").asText());
+            assertEquals("the node agent on node-a stopped", failed.path("reason").asText());
+            assertTrue("reported as interrupted, to be started again", failed.path("interrupted").asBoolean(false));
+            assertEquals(1, failed.path("generation").asLong());
+            assertTrue(failed.path("exit_code").isNull());
+        }
+        assertFalse("the earlier events carry no such field", events(ID).get(1).has("interrupted"));
         try (var left = Files.list(instancesDir)) {
             assertEquals(List.of(InstanceManager.MARKER), left.map(p -> p.getFileName().toString()).toList());
         }
@@ -316,6 +328,43 @@ public class InstanceManagerTest {
         } catch (IllegalStateException expected) {
             // not committed
         }
+    }
+
+    @Test
+    public void anInstanceStillStartingWhenTheAgentStopsIsReportedInterrupted() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        runtime.duringStart = (running, listener) -> {
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        Thread starter = new Thread(() -> {
+            try {
+                handle(start(ID, 2, "lightControl.py", "process"));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, "test-starter");
+        starter.start();
+        await("the runtime is starting it", () -> runtime.started.size() == 1);
+        Thread closer = new Thread(manager::close, "test-closer");
+        closer.start();
+        // close marks the starting slot, then waits (with a time-out) for the launching thread to end it
+        await("close waits for the instance", () -> closer.getState() == Thread.State.TIMED_WAITING);
+        release.countDown();
+        closer.join(10_000);
+        starter.join(10_000);
+
+        assertFalse(closer.isAlive());
+        assertEquals("no RUNNING once the agent is stopping", List.of("STARTING", "FAILED"), states(ID));
+        JsonNode failed = events(ID).get(1);
+        assertEquals("the node agent on node-a stopped", failed.path("reason").asText());
+        assertTrue(failed.path("interrupted").asBoolean(false));
+        assertEquals(2, failed.path("generation").asLong());
+        assertFalse(runtime.last().alive);
+        assertEquals(0, manager.count());
     }
 
     @Test
