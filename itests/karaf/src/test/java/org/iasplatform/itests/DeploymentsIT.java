@@ -69,6 +69,7 @@ public class DeploymentsIT extends PlatformTestSupport {
         assertEquals(uploaded.toString(), 201, uploaded.status());
         assertEquals("Bus_management", uploaded.json().path("application_name").asText(uploaded.json().toString()));
 
+        long followersBefore = followers();
         Answer deployed = post("configurator", "/deployments", seedDeployConfig("Bus_management", "py", "python",
                 "lightControl.py", "fareCalculator.py", now()));
         assertEquals(deployed.toString(), 202, deployed.status());
@@ -92,6 +93,11 @@ public class DeploymentsIT extends PlatformTestSupport {
                 () -> feed("Bus_management").stream().anyMatch(m -> m.value().contains("Switch on light as lux is")));
         await("fareCalculator's fares in the app feed", START,
                 () -> feed("Bus_management").stream().anyMatch(m -> m.value().contains("fare")));
+        assertTrue("the scripts' readings streams are Kafka consumers of the platform", followers() > followersBefore);
+        String shellInstances = shell("ias:instances");
+        assertTrue(shellInstances, shellInstances.contains(light) && shellInstances.contains("RUNNING"));
+        assertTrue(shell("ias:apps"), shell("ias:apps").contains("Bus_management"));
+        assertTrue(shell("ias:nodes"), shell("ias:nodes").contains("local"));
         await("the instance's log through GET /instances/{id}/logs", Duration.ofSeconds(30),
                 () -> get("developer", "/instances/" + light + "/logs?tail=50").json().path("lines").size() > 0);
         assertEquals(403, get("user", "/instances/" + light + "/logs").status());
@@ -108,6 +114,7 @@ public class DeploymentsIT extends PlatformTestSupport {
         awaitState(fare, "STOPPED");
         await("no process of either instance is left", Duration.ofSeconds(30),
                 () -> processesOf(light).isEmpty() && processesOf(fare).isEmpty());
+        await("no consumer of either instance is left", Duration.ofSeconds(30), () -> followers() == followersBefore);
         assertEquals("STOPPED", get("user", "/deployments/" + lightJob).json().path("state").asText());
     }
 
@@ -118,6 +125,7 @@ public class DeploymentsIT extends PlatformTestSupport {
         assertEquals(uploaded.toString(), 201, uploaded.status());
         String app = uploaded.json().path("application_name").asText();
         int bundlesBefore = bundleContext.getBundles().length;
+        long followersBefore = followers();
 
         Answer deployed = post("configurator", "/deployments", seedDeployConfig(app, "java", "java",
                 "bus-management-algorithms.jar", "bus-management-algorithms.jar", now()));
@@ -129,6 +137,7 @@ public class DeploymentsIT extends PlatformTestSupport {
         awaitState(fare, "RUNNING");
         assertEquals("bundle", get("user", "/instances/" + light).json().path("runtime").asText());
         assertEquals("one algorithm bundle, shared by both instances", bundlesBefore + 1, bundleContext.getBundles().length);
+        assertTrue("the algorithms' subscriptions are Kafka consumers", followers() > followersBefore);
 
         await("the Java lightControl switched the bus light on", START,
                 () -> bus.lightDevice.receivedCommands().stream().anyMatch(c -> c.function().equals("switchOnLight")));
@@ -143,6 +152,7 @@ public class DeploymentsIT extends PlatformTestSupport {
         awaitState(fare, "STOPPED");
         await("the algorithm bundle is uninstalled", Duration.ofSeconds(30),
                 () -> bundleContext.getBundles().length == bundlesBefore);
+        await("no consumer of either instance is left", Duration.ofSeconds(30), () -> followers() == followersBefore);
         await("no thread of either instance is left", Duration.ofSeconds(30),
                 () -> Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().contains(light) || t.getName().contains(fare)));
     }
@@ -549,6 +559,12 @@ public class DeploymentsIT extends PlatformTestSupport {
 
     private String logText(String instance) {
         return get("developer", "/instances/" + instance + "/logs?tail=500").body();
+    }
+
+    /** Live Kafka consumers that follow topics outside a group (readings subscriptions and streams): their threads. */
+    private static long followers() {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).filter(t -> t.getName().contains("-follow-"))
+                .count();
     }
 
     private static List<ProcessHandle> processesOf(String instance) {

@@ -362,8 +362,37 @@ public final class KafkaMessaging implements Messaging, AutoCloseable {
             }
         }
         if (!created.isEmpty()) {
+            awaitLeaders(created);
             LOG.info("Created topics {} ({} partitions, replication factor {})", created,
                     settings.defaultPartitions(), settings.replicationFactor());
+        }
+    }
+
+    /**
+     * Waits (bounded by the request time-out) until every partition of freshly created topics has a leader, so that the
+     * first records sent to them are not answered "unknown topic or partition" and retried.
+     */
+    private void awaitLeaders(List<String> topics) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.requestTimeoutMs());
+        while (System.nanoTime() < deadline) {
+            try {
+                Map<String, org.apache.kafka.clients.admin.TopicDescription> described = admin().describeTopics(topics)
+                        .allTopicNames().get(settings.requestTimeoutMs(), TimeUnit.MILLISECONDS);
+                if (described.values().stream().allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null))) {
+                    return;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (ExecutionException | java.util.concurrent.TimeoutException | RuntimeException e) {
+                // not visible yet: asked again below
+            }
+            try {
+                Thread.sleep(20); // interval of asking the controller again; the answer decides
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 
