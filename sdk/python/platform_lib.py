@@ -23,7 +23,13 @@ A refusal by the platform (HTTP 4xx/5xx) raises :class:`IasError` carrying the s
 platform answers 5xx/429, and raises only for a refusal (401, 403, 404, ...).
 
 The module-level functions use one client built from the environment on first use; :class:`Platform` makes others
-(e.g. for tests).
+(e.g. for tests). :func:`run` runs an algorithm's body and answers its exit status:
+
+    def main():
+        ...                                        # e.g. for reading in ias.readings(0): ...
+
+    if __name__ == "__main__":
+        sys.exit(ias.run(main, "lightControl"))
 """
 
 import http.client
@@ -37,7 +43,7 @@ import urllib.request
 
 __all__ = [
     "IasError", "Platform", "SseEvent", "SseParser", "client", "instance_id",
-    "getSensorData", "setSensorData", "sensor", "readings", "control", "notify", "feed", "log",
+    "getSensorData", "setSensorData", "sensor", "readings", "control", "notify", "feed", "log", "run",
 ]
 
 __version__ = "1.0.0"
@@ -48,6 +54,9 @@ ENV_TOKEN = "IAS_TOKEN"
 
 #: HTTP statuses after which the readings stream reconnects (the platform is busy or restarting), besides lost connections.
 RETRYABLE_STATUSES = frozenset([408, 429, 500, 502, 503, 504])
+
+#: The HTTP status of a call made with a token that is no longer that of a running instance (see :func:`run`).
+ENDED_STATUS = 401
 
 
 class IasError(Exception):
@@ -409,3 +418,22 @@ def feed(data):
 def log(line):
     """Writes a line to the instance's log."""
     Platform.log(line)
+
+
+def run(main, name):
+    """Runs ``main()`` (an algorithm's body, no arguments) and answers the process's exit status, for ``sys.exit``.
+
+    0 when ``main`` returns, or when a call raises :class:`IasError` 401: the token is no longer that of a running
+    instance (the platform stopped or replaced this one), logged as ``<name>: the platform ended this instance (...)``.
+    1 when a call raises another :class:`IasError` (the platform refused it or could not be reached), logged as
+    ``<name>: stopped: ...``. Any other exception is raised (Python exits with 1 and the traceback).
+    """
+    try:
+        main()
+    except IasError as e:
+        if e.status == ENDED_STATUS:
+            log("%s: the platform ended this instance (%s)" % (name, e))
+            return 0
+        log("%s: stopped: %s" % (name, e))
+        return 1
+    return 0

@@ -346,6 +346,39 @@ class PlatformLibTest(unittest.TestCase):
         self.assertEqual([], self.sleeps)
 
 
+class RunTest(unittest.TestCase):
+    """run(main, name): the exit status of a script algorithm and the line it leaves in its log."""
+
+    def run_main(self, main):
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            status = platform_lib.run(main, "algo")
+        return status, out.getvalue()
+
+    def test_a_main_that_returns_exits_0(self):
+        calls = []
+        self.assertEqual((0, ""), self.run_main(lambda: calls.append("ran")))
+        self.assertEqual(["ran"], calls)
+
+    def test_a_401_means_the_platform_ended_the_instance_and_exits_0(self):
+        def main():
+            raise IasError("GET /x: HTTP 401 Unauthorized", status=401)
+        self.assertEqual((0, "algo: the platform ended this instance (GET /x: HTTP 401 Unauthorized)\n"),
+                         self.run_main(main))
+
+    def test_any_other_refusal_or_an_unreachable_platform_exits_1(self):
+        for error in (IasError("GET /x: HTTP 404 Not Found", status=404), IasError("cannot reach the platform")):
+            def main():
+                raise error
+            self.assertEqual((1, "algo: stopped: %s\n" % (error,)), self.run_main(main))
+
+    def test_other_exceptions_are_raised(self):
+        def main():
+            raise ValueError("a bug")
+        with self.assertRaises(ValueError):
+            self.run_main(main)
+
+
 def free_port():
     """A local port nothing listens on (bound and released)."""
     with socket.socket() as s:

@@ -171,23 +171,13 @@ class FareCalculator(object):
         threading.Thread(target=self.follow_gps, name="gps", daemon=True).start()
         self.platform.log("fareCalculator: bus %s, fare = %.2f + %.2f per km (%s)"
                           % (self.bus_id, self.meter.base, self.meter.per_km, COORDINATES))
-        try:
-            for reading in self.platform.readings(BIOMETRIC):
-                self.on_biometric(reading)
-        except ias.IasError as e:
-            if e.status != 401:
-                raise
-            # the token is no longer that of a running instance: the platform stopped or replaced this one
-            self.platform.log("fareCalculator: the platform ended this instance (%s)" % (e,))
+        for reading in self.platform.readings(BIOMETRIC):  # until the platform ends this instance (see main)
+            self.on_biometric(reading)
 
 
 def main():
-    try:
-        FareCalculator(ias).run()
-    except ias.IasError as e:
-        ias.log("fareCalculator: stopped: %s" % (e,))
-        return 1
-    return 0
+    """0 once the platform ended this instance, 1 when it refused a call (see platform_lib.run)."""
+    return ias.run(lambda: FareCalculator(ias).run(), "fareCalculator")
 
 
 if __name__ == "__main__":

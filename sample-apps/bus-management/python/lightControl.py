@@ -137,23 +137,13 @@ class LightControl(object):
             threading.Thread(target=self.follow_gps, name="gps", daemon=True).start()
         self.platform.log("lightControl: watching light sensor %s of bus %s (threshold %d lux)"
                           % (self.sensor_instance_id, self.bus_id, self.rule.threshold))
-        try:
-            for reading in self.platform.readings(LIGHT):
-                self.on_light(reading)
-        except ias.IasError as e:
-            if e.status != 401:
-                raise
-            # the token is no longer that of a running instance: the platform stopped or replaced this one
-            self.platform.log("lightControl: the platform ended this instance (%s)" % (e,))
+        for reading in self.platform.readings(LIGHT):  # until the platform ends this instance (see main)
+            self.on_light(reading)
 
 
 def main():
-    try:
-        LightControl(ias).run()
-    except ias.IasError as e:
-        ias.log("lightControl: stopped: %s" % (e,))
-        return 1
-    return 0
+    """0 once the platform ended this instance, 1 when it refused a call (see platform_lib.run)."""
+    return ias.run(lambda: LightControl(ias).run(), "lightControl")
 
 
 if __name__ == "__main__":

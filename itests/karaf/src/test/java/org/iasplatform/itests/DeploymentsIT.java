@@ -199,6 +199,43 @@ public class DeploymentsIT extends PlatformTestSupport {
     }
 
     @Test
+    public void theShellUploadsDeploysListsAndStops() throws Exception {
+        Bus bus = bus("shell");
+        Path dir = Files.createTempDirectory("ias-shell-it");
+        Path app = dir.resolve("ticker.zip");
+        Files.write(app, zip(Map.of("appConfig.json", appConfig("Ticker", "ticker", "ticker.sh", null, "light-sensor"),
+                "ticker.sh", "echo ticking $1; exec sleep 600\n")));
+        Path config = dir.resolve("deployConfig.json");
+        Files.writeString(config, oneAlgorithm("Ticker", "ticker", "ticker.sh", bus.busId, now(), "bash"));
+
+        String uploaded = shell("ias:app-upload " + app);
+        assertTrue(uploaded, uploaded.contains("Uploaded Ticker"));
+        String deployed = shell("ias:deploy " + config);
+        assertTrue(deployed, deployed.contains("Deployed 1 algorithm(s)"));
+        JsonNode deployment = JSON.readTree(get("user", "/deployments").body());
+        String job = null;
+        String instance = null;
+        for (JsonNode d : deployment) {
+            if ("Ticker".equals(d.path("application_name").asText())) {
+                job = d.path("job_id").asText();
+                instance = d.path("instance_id").asText();
+            }
+        }
+        assertNotNull(deployment.toString(), job);
+        assertTrue(deployed, deployed.contains(job) && deployed.contains(instance));
+        awaitState(instance, "RUNNING");
+        String id = instance;
+        await("ias:instance-logs shows the script's output", Duration.ofSeconds(30),
+                () -> shell("ias:instance-logs " + id).contains("ticking " + id));
+        assertTrue(shell("ias:deployments"), shell("ias:deployments").contains(job));
+        String stopped = shell("ias:stop " + job);
+        assertTrue(stopped, stopped.contains("Stopped and unscheduled job " + job));
+        awaitState(instance, "STOPPED");
+        String refused = shell("ias:deploy " + dir.resolve("missing.json"));
+        assertFalse("a refusal, not a deployment: " + refused, refused.contains("Deployed"));
+    }
+
+    @Test
     public void schedulesStartAndEndOnTimeStopByRequestAndRunNow() throws Exception {
         Bus bus = bus("sched");
         Answer uploaded = upload("developer", "/apps", "waiter.zip", zip(Map.of(

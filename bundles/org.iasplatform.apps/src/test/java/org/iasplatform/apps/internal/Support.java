@@ -11,13 +11,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 
 import org.bson.Document;
 import org.iasplatform.api.ErrorKind;
@@ -32,17 +32,11 @@ import org.iasplatform.api.sensor.SensorType;
 import org.iasplatform.api.validation.ConfigKind;
 import org.iasplatform.api.validation.ConfigValidator;
 import org.iasplatform.api.validation.ValidationError;
-import org.iasplatform.infra.server.EmbeddedMongo;
-import org.junit.rules.ExternalResource;
-import org.junit.rules.TemporaryFolder;
+import org.iasplatform.testsupport.EmbeddedMongoResource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.mongodb.ConnectionString;
-import com.mongodb.MongoClientSettings;
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoDatabase;
 
 /** What the app repository tests share: a real Mongo-wire server, test doubles of the other services, fixtures. */
@@ -55,44 +49,13 @@ final class Support {
     }
 
     /** An embedded MongoDB-wire-protocol server (its own data folder) and a client with short time-outs, per test. */
-    static final class Mongo extends ExternalResource {
-        private final TemporaryFolder folder = new TemporaryFolder();
-        private EmbeddedMongo server;
-        private MongoClient client;
-
-        @Override
-        protected void before() throws Throwable {
-            folder.create();
-            server = new EmbeddedMongo(folder.newFolder("mongo").toPath(), 0);
-            server.start();
-            client = MongoClients.create(MongoClientSettings.builder()
-                    .applyConnectionString(new ConnectionString(server.connectionString()))
-                    .applyToClusterSettings(b -> b.serverSelectionTimeout(1500, TimeUnit.MILLISECONDS))
-                    .applyToSocketSettings(b -> b.connectTimeout(1500, TimeUnit.MILLISECONDS)).build());
-        }
-
-        @Override
-        protected void after() {
-            if (client != null) {
-                client.close();
-            }
-            if (server != null) {
-                server.close();
-            }
-            folder.delete();
-        }
-
-        MongoClient client() {
-            return client;
-        }
-
-        /** Stops the server (the client stays: its operations fail after the selection time-out). */
-        void stopServer() {
-            server.close();
+    static final class Mongo extends EmbeddedMongoResource {
+        Mongo() {
+            super(Duration.ofMillis(1500));
         }
 
         MongoDatabase appRepo() {
-            return client.getDatabase(AppStore.DATABASE);
+            return database(AppStore.DATABASE);
         }
 
         long count(String collection) {

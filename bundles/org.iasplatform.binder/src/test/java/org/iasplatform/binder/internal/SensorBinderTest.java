@@ -17,29 +17,22 @@ import org.bson.Document;
 import org.bson.types.ObjectId;
 import org.iasplatform.api.messaging.Message;
 import org.iasplatform.api.messaging.Topics;
-import org.iasplatform.infra.server.EmbeddedMongo;
-import org.junit.AfterClass;
+import org.iasplatform.testsupport.EmbeddedMongoResource;
+import org.iasplatform.testsupport.RecordingMessaging;
 import org.junit.Before;
-import org.junit.BeforeClass;
 import org.junit.ClassRule;
 import org.junit.Test;
-import org.junit.rules.TemporaryFolder;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 
 /** The sensor binder's handling of {@code pm_to_sensor_binder} against a real MongoDB-wire-protocol store. */
 public class SensorBinderTest {
     @ClassRule
-    public static final TemporaryFolder TMP = new TemporaryFolder();
-
-    private static EmbeddedMongo mongo;
-    private static MongoClient client;
+    public static final EmbeddedMongoResource MONGO = new EmbeddedMongoResource();
 
     private final ObjectMapper mapper = new ObjectMapper();
     private final AtomicLong offsets = new AtomicLong();
@@ -48,29 +41,11 @@ public class SensorBinderTest {
     private SensorBinder binder;
     private MongoCollection<Document> sensorMap;
 
-    @BeforeClass
-    public static void startMongo() throws Exception {
-        mongo = new EmbeddedMongo(TMP.newFolder("mongo").toPath(), 0);
-        mongo.start();
-        client = MongoClients.create(mongo.connectionString());
-    }
-
-    @AfterClass
-    public static void stopMongo() {
-        if (client != null) {
-            client.close();
-        }
-        if (mongo != null) {
-            mongo.close();
-        }
-    }
-
     @Before
     public void setUp() {
-        client.getDatabase(BindingStore.DATABASE).drop();
-        BindingStore store = new BindingStore(client);
+        sensorMap = MONGO.freshDatabase(BindingStore.DATABASE).getCollection(BindingStore.COLLECTION);
+        BindingStore store = new BindingStore(MONGO.client());
         store.createIndexes();
-        sensorMap = client.getDatabase(BindingStore.DATABASE).getCollection(BindingStore.COLLECTION);
         registry = new ListSensorRegistry().type("light-sensor").type("gps-sensor");
         messaging = new RecordingMessaging();
         binder = new SensorBinder(store, registry, messaging, mapper,
@@ -118,8 +93,8 @@ public class SensorBinderTest {
 
     private JsonNode onlyPublished(String topic) throws Exception {
         List<RecordingMessaging.Published> published = messaging.published(topic);
-        assertEquals("published to " + topic + ": " + messaging.all(), 1, published.size());
-        return mapper.readTree(published.get(0).json());
+        assertEquals("published to " + topic + ": " + messaging.published(), 1, published.size());
+        return mapper.readTree(published.get(0).value());
     }
 
     private static Object[] entry(String type, Map<?, ?>... filters) {
@@ -213,8 +188,8 @@ public class SensorBinderTest {
 
         List<RecordingMessaging.Published> out = messaging.published(Topics.SENSOR_BINDER_TO_SCHEDULER);
         assertEquals(2, out.size());
-        JsonNode first = mapper.readTree(out.get(0).json());
-        JsonNode second = mapper.readTree(out.get(1).json());
+        JsonNode first = mapper.readTree(out.get(0).value());
+        JsonNode second = mapper.readTree(out.get(1).value());
         assertEquals("si-gps", first.path("sensors").get(0).path("sensor_instance_id").asText());
         assertEquals("si-gps", second.path("sensors").get(0).path("sensor_instance_id").asText());
         assertNotEquals(first.path("instance_id").asText(), second.path("instance_id").asText());
@@ -281,8 +256,8 @@ public class SensorBinderTest {
 
         List<RecordingMessaging.Published> out = messaging.published(Topics.SENSOR_BINDER_TO_SCHEDULER);
         assertEquals(2, out.size());
-        JsonNode first = mapper.readTree(out.get(0).json());
-        JsonNode again = mapper.readTree(out.get(1).json());
+        JsonNode first = mapper.readTree(out.get(0).value());
+        JsonNode again = mapper.readTree(out.get(1).value());
         assertEquals(first.path("instance_id").asText(), again.path("instance_id").asText());
         assertEquals("si-b", again.path("sensors").get(0).path("sensor_instance_id").asText());
         assertEquals(1, sensorMap.countDocuments());
@@ -291,7 +266,7 @@ public class SensorBinderTest {
 
     @Test
     public void theUniqueJobIndexKeepsOneBindingPerJob() {
-        BindingStore store = new BindingStore(client);
+        BindingStore store = new BindingStore(MONGO.client());
         BindingStore.Binding first = store.insertOrGet("job-x", "a", "b", List.of(), Instant.now());
         BindingStore.Binding second = store.insertOrGet("job-x", "a", "b", List.of(), Instant.now());
         assertTrue(first.created());
@@ -317,6 +292,6 @@ public class SensorBinderTest {
     public void unreadableMessagesAreDroppedWithoutPublishing() throws Exception {
         handle("job-1", "not json");
         handle("job-1", "{\"op\":\"explode\",\"job_id\":\"job-1\"}");
-        assertTrue(messaging.all().isEmpty());
+        assertTrue(messaging.published().isEmpty());
     }
 }

@@ -18,6 +18,7 @@ import org.iasplatform.api.sensor.ControlFunction;
 import org.iasplatform.api.sensor.ControlFunctions;
 import org.iasplatform.api.sensor.FieldType;
 import org.iasplatform.api.sensor.SensorType;
+import org.iasplatform.testsupport.RecordingMessaging;
 import org.junit.Before;
 import org.junit.Test;
 
@@ -92,9 +93,9 @@ public class DeployerTest {
 
     private JsonNode only(String topic) throws Exception {
         List<RecordingMessaging.Published> published = messaging.published(topic);
-        assertEquals("published to " + topic + ": " + messaging.all(), 1, published.size());
+        assertEquals("published to " + topic + ": " + messaging.published(), 1, published.size());
         assertEquals("keyed by instance id", "inst-1", published.get(0).key());
-        return mapper.readTree(published.get(0).json());
+        return mapper.readTree(published.get(0).value());
     }
 
     @Test
@@ -185,7 +186,7 @@ public class DeployerTest {
                 + "\"instance_id\":\"inst-1\"}";
         deployer.handle(new Message(Topics.SCHEDULER_TO_DEPLOYER, "inst-1", stop, NOW, 0, 0));
 
-        assertEquals(List.of(new RecordingMessaging.Published(Topics.DEPLOYER_TO_SLC, "inst-1", stop)), messaging.all());
+        assertEquals(List.of(new RecordingMessaging.Published(Topics.DEPLOYER_TO_SLC, "inst-1", stop)), messaging.published());
     }
 
     private static <T> List<T> iterable(java.util.Iterator<T> it) {

@@ -19,9 +19,9 @@ import org.iasplatform.api.messaging.Subscription;
 import org.iasplatform.api.messaging.Topics;
 import org.iasplatform.api.node.NodeState;
 import org.iasplatform.infra.server.EmbeddedKafka;
-import org.iasplatform.infra.server.EmbeddedMongo;
 import org.iasplatform.messaging.internal.KafkaMessaging;
 import org.iasplatform.messaging.internal.Settings;
+import org.iasplatform.testsupport.EmbeddedMongoResource;
 import org.junit.AfterClass;
 import org.junit.BeforeClass;
 import org.junit.ClassRule;
@@ -31,8 +31,6 @@ import org.junit.rules.TemporaryFolder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 
 /**
  * Server-lifecycle over a real Kafka broker and the platform's real {@link KafkaMessaging}: heartbeats followed, instance
@@ -43,10 +41,10 @@ public class LifecycleKafkaTest {
 
     @ClassRule
     public static final TemporaryFolder TMP = new TemporaryFolder();
+    @ClassRule
+    public static final EmbeddedMongoResource MONGO = new EmbeddedMongoResource();
 
     private static EmbeddedKafka kafka;
-    private static EmbeddedMongo mongo;
-    private static MongoClient client;
     private static KafkaMessaging messaging;
     private static ServerLifecycleComponent slc;
 
@@ -56,14 +54,11 @@ public class LifecycleKafkaTest {
     public static void start() throws Exception {
         kafka = new EmbeddedKafka(TMP.newFolder("kafka").toPath(), 0, 0);
         kafka.start();
-        mongo = new EmbeddedMongo(TMP.newFolder("mongo").toPath(), 0);
-        mongo.start();
-        client = MongoClients.create(mongo.connectionString());
         messaging = new KafkaMessaging(kafka.bootstrapServers(), new Settings(3, (short) 1, Duration.ofSeconds(15),
                 "ias-test"));
         messaging.ensureTopics(Topics.ALL);
         // long silences: the nodes of this test beat once and must stay UP while consumer groups join
-        slc = new ServerLifecycleComponent(client, messaging, Configs.of(ServerLifecycleComponent.Config.class,
+        slc = new ServerLifecycleComponent(MONGO.client(), messaging, Configs.of(ServerLifecycleComponent.Config.class,
                 Map.of("suspect__after__ms", 120_000L, "down__after__ms", 240_000L)), java.time.Clock.systemUTC());
         slc.setStrategy(LifecycleTestBase.LEAST_LOAD, Map.of("ias.strategy", "least-load"));
         slc.start();
@@ -77,12 +72,6 @@ public class LifecycleKafkaTest {
         }
         if (messaging != null) {
             messaging.close();
-        }
-        if (client != null) {
-            client.close();
-        }
-        if (mongo != null) {
-            mongo.close();
         }
         if (kafka != null) {
             kafka.close();

@@ -12,20 +12,16 @@ import org.iasplatform.api.messaging.Message;
 import org.iasplatform.api.messaging.Topics;
 import org.iasplatform.api.node.LoadBalancingStrategy;
 import org.iasplatform.api.node.NodeStatus;
-import org.iasplatform.infra.server.EmbeddedMongo;
+import org.iasplatform.testsupport.EmbeddedMongoResource;
+import org.iasplatform.testsupport.RecordingMessaging;
 import org.junit.After;
-import org.junit.AfterClass;
 import org.junit.Before;
-import org.junit.BeforeClass;
 import org.junit.ClassRule;
-import org.junit.rules.TemporaryFolder;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 
 /**
@@ -37,10 +33,7 @@ public abstract class LifecycleTestBase {
     static final long T0 = 1_714_557_600_000L; // 2024-05-01T10:00:00Z
 
     @ClassRule
-    public static final TemporaryFolder TMP = new TemporaryFolder();
-
-    static EmbeddedMongo mongo;
-    static MongoClient client;
+    public static final EmbeddedMongoResource MONGO = new EmbeddedMongoResource();
 
     final ObjectMapper mapper = new ObjectMapper();
     final AtomicLong offsets = new AtomicLong(100);
@@ -55,26 +48,9 @@ public abstract class LifecycleTestBase {
     static final LoadBalancingStrategy FEWEST = (candidates, request) -> candidates.stream()
             .min(Comparator.comparingInt(NodeStatus::instances).thenComparing(NodeStatus::nodeId));
 
-    @BeforeClass
-    public static void startMongo() throws Exception {
-        mongo = new EmbeddedMongo(TMP.newFolder("mongo").toPath(), 0);
-        mongo.start();
-        client = MongoClients.create(mongo.connectionString());
-    }
-
-    @AfterClass
-    public static void stopMongo() {
-        if (client != null) {
-            client.close();
-        }
-        if (mongo != null) {
-            mongo.close();
-        }
-    }
-
     @Before
     public void setUpComponent() {
-        client.getDatabase(ServerLifecycleComponent.DATABASE).drop();
+        MONGO.freshDatabase(ServerLifecycleComponent.DATABASE);
         clock = new MutableClock(T0);
         messaging = new RecordingMessaging();
         slc = newComponent(Map.of());
@@ -88,8 +64,8 @@ public abstract class LifecycleTestBase {
     }
 
     ServerLifecycleComponent newComponent(Map<String, Object> config) {
-        return new ServerLifecycleComponent(client, messaging, Configs.of(ServerLifecycleComponent.Config.class, config),
-                clock);
+        return new ServerLifecycleComponent(MONGO.client(), messaging,
+                Configs.of(ServerLifecycleComponent.Config.class, config), clock);
     }
 
     /** Starts the component as SCR would after binding, and lets the node table warm up. */
@@ -104,11 +80,11 @@ public abstract class LifecycleTestBase {
     }
 
     MongoCollection<Document> instancesCollection() {
-        return client.getDatabase(ServerLifecycleComponent.DATABASE).getCollection(InstanceStore.COLLECTION);
+        return MONGO.database(ServerLifecycleComponent.DATABASE).getCollection(InstanceStore.COLLECTION);
     }
 
     MongoCollection<Document> nodesCollection() {
-        return client.getDatabase(ServerLifecycleComponent.DATABASE).getCollection(NodeTable.COLLECTION);
+        return MONGO.database(ServerLifecycleComponent.DATABASE).getCollection(NodeTable.COLLECTION);
     }
 
     Document stored(String instanceId) {
@@ -210,7 +186,7 @@ public abstract class LifecycleTestBase {
 
     /** The commands published to a node, parsed. */
     List<JsonNode> commands(String node) {
-        return messaging.published(Topics.nodeCommands(node)).stream().map(p -> read(p.json())).toList();
+        return messaging.published(Topics.nodeCommands(node)).stream().map(p -> read(p.value())).toList();
     }
 
     Optional<JsonNode> lastCommand(String node) {

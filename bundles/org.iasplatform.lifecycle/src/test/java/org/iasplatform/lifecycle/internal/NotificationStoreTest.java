@@ -24,8 +24,7 @@ public class NotificationStoreTest extends LifecycleTestBase {
 
     @Before
     public void newStore() {
-        client.getDatabase(NotificationStore.DATABASE).drop();
-        store = new NotificationStore(client.getDatabase(NotificationStore.DATABASE)
+        store = new NotificationStore(MONGO.freshDatabase(NotificationStore.DATABASE)
                 .getCollection(NotificationStore.COLLECTION), new ObjectMapper(), Clock.systemUTC());
         store.createIndexes();
     }
@@ -95,7 +94,7 @@ public class NotificationStoreTest extends LifecycleTestBase {
     public void aNotificationWithoutRecipientIsDropped() {
         store.handle(new Message(Topics.NOTIFICATIONS, "i-1", "{\"message\":\"to nobody\"}", T0, 0, 99));
         store.handle(new Message(Topics.NOTIFICATIONS, "i-1", "not json", T0, 0, 100));
-        assertEquals(0, client.getDatabase(NotificationStore.DATABASE).getCollection(NotificationStore.COLLECTION)
+        assertEquals(0, MONGO.database(NotificationStore.DATABASE).getCollection(NotificationStore.COLLECTION)
                 .countDocuments());
     }
 }

@@ -88,19 +88,19 @@ public class PlacementTest extends LifecycleTestBase {
         twoNodes();
         slc.setStrategy(LEAST_LOAD, strategyProps("least-load"));
         List<String> seenAtPublish = new ArrayList<>();
-        messaging.onPublish = p -> {
+        messaging.onPublish(p -> {
             if (p.topic().equals(Topics.nodeCommands("a"))) {
-                JsonNode command = read(p.json());
+                JsonNode command = read(p.value());
                 Document atThatMoment = stored("i-1");
                 seenAtPublish.add(atThatMoment.getString("state") + "/" + atThatMoment.get("generation") + "/"
                         + Tokens.sha256Hex(command.path("token").asText()).equals(atThatMoment.getString("token_sha256")));
             }
-        };
+        });
 
         place(startMessage("i-1", "job-i-1:1", "process"));
 
         assertEquals(List.of("STARTING/1/true"), seenAtPublish);
-        assertTrue(messaging.ensured.contains(Topics.nodeCommands("a")));
+        assertTrue(messaging.ensured().contains(Topics.nodeCommands("a")));
         JsonNode command = lastCommand("a").orElseThrow();
         assertEquals("i-1", messaging.published(Topics.nodeCommands("a")).get(0).key());
         assertEquals("start", command.path("op").asText());
@@ -209,7 +209,7 @@ public class PlacementTest extends LifecycleTestBase {
         assertEquals(InstanceState.FAILED, info.state());
         assertTrue(info.reason(), info.reason().startsWith("no node has sent a heartbeat"));
         assertNotNull(info.endedAt());
-        JsonNode event = read(messaging.published(Topics.INSTANCE_EVENTS).get(0).json());
+        JsonNode event = read(messaging.published(Topics.INSTANCE_EVENTS).get(0).value());
         assertEquals("FAILED", event.path("state").asText());
         assertEquals(info.reason(), event.path("reason").asText());
         assertEquals("job-i-1:1", event.path("run_id").asText());
@@ -218,7 +218,7 @@ public class PlacementTest extends LifecycleTestBase {
 
         // our own event comes back through instance_events: applying it changes nothing visible
         slc.handleInstanceEvent(new org.iasplatform.api.messaging.Message(Topics.INSTANCE_EVENTS, "i-1",
-                messaging.published(Topics.INSTANCE_EVENTS).get(0).json(), clock.millis(), 1, 1));
+                messaging.published(Topics.INSTANCE_EVENTS).get(0).value(), clock.millis(), 1, 1));
         assertEquals(info, slc.instance("i-1").orElseThrow());
     }
 
@@ -321,7 +321,7 @@ public class PlacementTest extends LifecycleTestBase {
         InstanceInfo info = slc.instance("i-1").orElseThrow();
         assertEquals(InstanceState.STOPPED, info.state());
         assertEquals("stopped by request", info.reason());
-        assertTrue(messaging.all().isEmpty());
+        assertTrue(messaging.published().isEmpty());
 
         scheduled("i-1"); // e.g. redelivered
         assertEquals(InstanceState.STOPPED, slc.instance("i-1").orElseThrow().state());

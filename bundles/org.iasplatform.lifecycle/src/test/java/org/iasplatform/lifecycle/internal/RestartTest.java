@@ -80,14 +80,14 @@ public class RestartTest extends LifecycleTestBase {
                 new InstanceStore(instancesCollection()).activeCountsByNode());
 
         List<String> seenAtPublish = new CopyOnWriteArrayList<>();
-        messaging.onPublish = p -> {
-            if (p.topic().equals(Topics.nodeCommands("a")) && read(p.json()).path("op").asText().equals("start")) {
+        messaging.onPublish(p -> {
+            if (p.topic().equals(Topics.nodeCommands("a")) && read(p.value()).path("op").asText().equals("start")) {
                 Document atThatMoment = stored("i-1");
                 seenAtPublish.add(atThatMoment.getString("state") + "/" + atThatMoment.get("generation") + "/"
-                        + Tokens.sha256Hex(read(p.json()).path("token").asText())
+                        + Tokens.sha256Hex(read(p.value()).path("token").asText())
                                 .equals(atThatMoment.getString("token_sha256")));
             }
-        };
+        });
         long e2 = clock.millis() + 5000; // the agent on a starts again, after the interruption
         clock.advance(5000);
         heartbeat("a", e2, 0.1, 0.1, 0, "process");
@@ -175,7 +175,7 @@ public class RestartTest extends LifecycleTestBase {
         assertEquals(InstanceState.STOPPED, stopped.state());
         assertEquals("stopped by request", stopped.reason());
         assertEquals(clock.instant(), stopped.endedAt());
-        assertTrue("nothing runs it: nothing to tell any node", messaging.all().isEmpty());
+        assertTrue("nothing runs it: nothing to tell any node", messaging.published().isEmpty());
 
         heartbeat("a", clock.millis() + 1000, 0.1, 0.1, 0, "process");
         heartbeat("b", clock.millis() + 1000, 0.1, 0.1, 0, "process");
@@ -185,7 +185,7 @@ public class RestartTest extends LifecycleTestBase {
         slc.sweepRestarts();
         assertEquals(InstanceState.STOPPED, info("i-1").state());
         assertEquals(0, info("i-1").restarts());
-        assertTrue(messaging.all().toString(), messaging.all().isEmpty());
+        assertTrue(messaging.published().toString(), messaging.published().isEmpty());
     }
 
     @Test

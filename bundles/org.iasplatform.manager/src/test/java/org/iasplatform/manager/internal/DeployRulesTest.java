@@ -12,15 +12,11 @@ import java.io.InputStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import org.iasplatform.api.ErrorKind;
@@ -32,9 +28,6 @@ import org.iasplatform.api.deploy.DeploymentInfo;
 import org.iasplatform.api.deploy.DeploymentOutcome;
 import org.iasplatform.api.deploy.Deployments;
 import org.iasplatform.api.messaging.Message;
-import org.iasplatform.api.messaging.MessageHandler;
-import org.iasplatform.api.messaging.Messaging;
-import org.iasplatform.api.messaging.Subscription;
 import org.iasplatform.api.messaging.Topics;
 import org.iasplatform.api.sensor.SensorInstance;
 import org.iasplatform.api.sensor.SensorRegistry;
@@ -42,6 +35,8 @@ import org.iasplatform.api.sensor.SensorType;
 import org.iasplatform.api.validation.ConfigKind;
 import org.iasplatform.api.validation.ConfigValidator;
 import org.iasplatform.api.validation.ValidationError;
+import org.iasplatform.testsupport.RecordingMessaging;
+import org.iasplatform.testsupport.RecordingMessaging.Published;
 import org.junit.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -52,7 +47,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 public class DeployRulesTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final FakeMessaging messaging = new FakeMessaging();
+    private final RecordingMessaging messaging = new RecordingMessaging();
     private final Map<String, SensorType> types = new LinkedHashMap<>();
     private final List<SensorInstance> instances = new ArrayList<>();
     private final List<Map<String, String>> filtersAsked = new ArrayList<>();
@@ -93,12 +88,12 @@ public class DeployRulesTest {
         IasException e = expect(ErrorKind.INVALID, () -> manager.deploy(doc));
         assertEquals("/1/scheduling_info/start_time", e.errors().get(0).path());
         assertEquals(List.of(doc), validated);
-        assertTrue(messaging.published.isEmpty());
+        assertTrue(messaging.published().isEmpty());
     }
 
     @Test
     public void withoutAnyDeployConfigValidatorNothingIsAccepted() throws Exception {
-        PlatformManagerComponent bare = new PlatformManagerComponent(new FakeMessaging(), registry, repository, 100, 10);
+        PlatformManagerComponent bare = new PlatformManagerComponent(new RecordingMessaging(), registry, repository, 100, 10);
         IasException e = expect(ErrorKind.UNAVAILABLE, () -> bare.deploy(seed(algorithm("Bus_management", "fareCalculator", gps("1")))));
         assertTrue(e.errors().get(0).message(), e.errors().get(0).message().contains("deploy-config"));
     }
@@ -120,7 +115,7 @@ public class DeployRulesTest {
         assertTrue(unbound, unbound.contains("\"gps-sensor\"") && unbound.contains("\"bus-id\": \"9\"")
                 && unbound.contains("POST /sensor-instances"));
         assertTrue(byPath.get("/4/sensor_info/0"), byPath.get("/4/sensor_info/0").contains("sensor type \"sonar\" is not registered"));
-        assertTrue(messaging.published.isEmpty());
+        assertTrue(messaging.published().isEmpty());
     }
 
     @Test
@@ -162,7 +157,7 @@ public class DeployRulesTest {
         manager.unsetDeployments(deployments);
         e = expect(ErrorKind.UNAVAILABLE, () -> manager.deploy(seed(stop("job-1"))));
         assertTrue(e.errors().get(0).message(), e.errors().get(0).message().contains("scheduler"));
-        assertTrue(messaging.published.isEmpty());
+        assertTrue(messaging.published().isEmpty());
     }
 
     // ---- what is sent and what the call answers ----
@@ -174,10 +169,10 @@ public class DeployRulesTest {
                 algorithm("Bus_management", "fareCalculator", gps("1")),
                 algorithm("bus", "lightControl", "{\"sensor_type\": \"light-sensor\", \"filter_sensors\": [{\"bus-id\": \"1\"}]}")));
         assertTrue(outcome.completed());
-        assertEquals(2, messaging.published.size());
+        assertEquals(2, messaging.published().size());
         assertEquals(2, outcome.deployments().size());
 
-        Message first = messaging.published.get(0);
+        Published first = messaging.published().get(0);
         JsonNode m = JSON.readTree(first.value());
         DeploymentOutcome.Deployed d = outcome.deployments().get(0);
         assertEquals(Topics.PM_TO_SENSOR_BINDER, first.topic());
@@ -203,7 +198,7 @@ public class DeployRulesTest {
         assertEquals("Bus_management", d.applicationName());
         assertEquals("fareCalculator", d.algorithmName());
 
-        JsonNode second = JSON.readTree(messaging.published.get(1).value());
+        JsonNode second = JSON.readTree(messaging.published().get(1).value());
         DeploymentOutcome.Deployed d2 = outcome.deployments().get(1);
         assertNotEquals(d.jobId(), d2.jobId());
         assertEquals("Bus_management", second.get("deploy").get("application_name").asText()); // named by id, carried by name
@@ -218,8 +213,8 @@ public class DeployRulesTest {
                 null, null, null, Instant.EPOCH, List.of()));
         pipelineAnswers();
         DeploymentOutcome outcome = manager.deploy(seed(stop("job-1")));
-        JsonNode m = JSON.readTree(messaging.published.get(0).value());
-        assertEquals("job-1", messaging.published.get(0).key());
+        JsonNode m = JSON.readTree(messaging.published().get(0).value());
+        assertEquals("job-1", messaging.published().get(0).key());
         assertEquals(List.of("request_id", "op", "job_id"), fieldNames(m));
         assertEquals("stop", m.get("op").asText());
         DeploymentOutcome.Deployed d = outcome.deployments().get(0);
@@ -231,12 +226,12 @@ public class DeployRulesTest {
 
     @Test
     public void aBinderRefusalAnswersWithItsStatusAndPathsInTheDocumentAndSaysWhatElseWasAccepted() throws Exception {
-        messaging.answer = message -> {
+        answer(message -> {
             JsonNode m = read(message);
             boolean light = m.path("deploy").path("algorithm_name").asText().equals("lightControl");
             return light ? List.of(event(m, "sensor-binder", "unprocessable", "/sensor_info/0", "sensor si-light1 was deleted"))
                     : okEvents(m);
-        };
+        });
         IasException e = expect(ErrorKind.UNPROCESSABLE, () -> manager.deploy(seed(
                 algorithm("Bus_management", "fareCalculator", gps("1")),
                 algorithm("Bus_management", "lightControl", "{\"sensor_type\": \"light-sensor\"}"))));
@@ -245,7 +240,7 @@ public class DeployRulesTest {
         assertEquals("/1", e.errors().get(1).path());
         assertTrue(e.errors().get(1).message(), e.errors().get(1).message().contains("DELETE /deployments/job-"));
 
-        messaging.answer = message -> List.of(event(read(message), "scheduler", "conflict", null, null));
+        answer(message -> List.of(event(read(message), "scheduler", "conflict", null, null)));
         e = expect(ErrorKind.CONFLICT, () -> manager.deploy(seed(algorithm("Bus_management", "fareCalculator", gps("1")))));
         assertEquals("/1", e.errors().get(0).path());
         assertTrue(e.errors().get(0).message(), e.errors().get(0).message().contains("scheduler"));
@@ -254,7 +249,7 @@ public class DeployRulesTest {
     @Test
     public void withoutTheSchedulersAnswerInTimeTheIdsAreGivenAndTheStateIsPending() throws Exception {
         DeployRulesTest slow = new DeployRulesTest(300);
-        slow.messaging.answer = message -> List.of(okEvents(read(message)).get(0)); // the binder's "ok" only
+        slow.answer(message -> List.of(okEvents(read(message)).get(0))); // the binder's "ok" only
         long start = System.nanoTime();
         DeploymentOutcome outcome = slow.manager.deploy(seed(algorithm("Bus_management", "fareCalculator", gps("1"))));
         assertTrue(Duration.ofNanos(System.nanoTime() - start).toMillis() >= 250);
@@ -262,12 +257,12 @@ public class DeployRulesTest {
         DeploymentOutcome.Deployed d = outcome.deployments().get(0);
         assertEquals(PlatformManagerComponent.PENDING, d.state());
         assertEquals("the binder's instance id is known", "inst-" + d.jobId(), d.instanceId());
-        assertEquals(outcome.requestId(), JSON.readTree(slow.messaging.published.get(0).value()).get("request_id").asText());
+        assertEquals(outcome.requestId(), JSON.readTree(slow.messaging.published().get(0).value()).get("request_id").asText());
     }
 
     @Test
     public void aBusThatDoesNotAcknowledgeIsUnavailableAndNothingIsDeployed() throws Exception {
-        messaging.fail = true;
+        messaging.failPublishing(new IllegalStateException("broker down"));
         IasException e = expect(ErrorKind.UNAVAILABLE, () -> manager.deploy(seed(algorithm("Bus_management", "fareCalculator", gps("1")))));
         assertTrue(e.errors().get(0).message(), e.errors().get(0).message().contains("nothing was deployed"));
     }
@@ -277,7 +272,7 @@ public class DeployRulesTest {
         expect(ErrorKind.NOT_FOUND, () -> manager.stopDeployment("job-unknown"));
         expect(ErrorKind.NOT_FOUND, () -> manager.runDeployment("job-unknown"));
         expect(ErrorKind.INVALID, () -> manager.stopDeployment(" "));
-        assertTrue(messaging.published.isEmpty());
+        assertTrue(messaging.published().isEmpty());
 
         jobs.put("job-1", new DeploymentInfo("job-1", "inst-1", "Bus_management", "fareCalculator", DeploymentInfo.ACTIVE,
                 null, null, null, Instant.EPOCH, List.of()));
@@ -285,29 +280,29 @@ public class DeployRulesTest {
                 null, null, null, Instant.EPOCH, List.of()));
         IasException e = expect(ErrorKind.CONFLICT, () -> manager.runDeployment("job-2"));
         assertTrue(e.errors().get(0).message(), e.errors().get(0).message().contains("stopped"));
-        assertTrue(messaging.published.isEmpty());
+        assertTrue(messaging.published().isEmpty());
 
         pipelineAnswers();
         manager.runDeployment("job-1");
         manager.stopDeployment("job-1");
-        assertEquals(List.of("job-1", "job-1"), messaging.published.stream().map(Message::key).toList());
-        assertEquals("run", read(messaging.published.get(0)).get("op").asText());
-        assertEquals("stop", read(messaging.published.get(1)).get("op").asText());
+        assertEquals(List.of("job-1", "job-1"), messaging.published().stream().map(Published::key).toList());
+        assertEquals("run", read(messaging.published().get(0)).get("op").asText());
+        assertEquals("stop", read(messaging.published().get(1)).get("op").asText());
 
-        messaging.answer = message -> List.of(event(read(message), "scheduler", "not_found", "", "job-1 is gone"));
+        answer(message -> List.of(event(read(message), "scheduler", "not_found", "", "job-1 is gone")));
         e = expect(ErrorKind.NOT_FOUND, () -> manager.stopDeployment("job-1"));
         assertEquals("job-1 is gone", e.errors().get(0).message());
 
         DeployRulesTest slow = new DeployRulesTest(100);
         slow.jobs.putAll(jobs);
-        slow.messaging.answer = message -> List.of();
+        slow.answer(message -> List.of());
         e = expect(ErrorKind.UNAVAILABLE, () -> slow.manager.stopDeployment("job-1"));
         assertTrue(e.errors().get(0).message(), e.errors().get(0).message().contains("GET /deployments/job-1"));
     }
 
     @Test
     public void oneFollowerAnswersRegistrationsAndDeploymentsAndSkipsWhatIsNotJson() throws Exception {
-        assertEquals(List.of(Topics.SENSOR_REGISTRY_EVENTS, Topics.DEPLOYMENT_EVENTS), messaging.followed);
+        assertEquals(List.of(Topics.SENSOR_REGISTRY_EVENTS, Topics.DEPLOYMENT_EVENTS), messaging.followed());
         // thrown, the follower would be handed the same record again and again
         manager.onEvent(new Message(Topics.DEPLOYMENT_EVENTS, "r-1", "{not json", 0, 0, 0));
         pipelineAnswers();
@@ -320,9 +315,18 @@ public class DeployRulesTest {
         instances.add(new SensorInstance(id, type, "10.0.0.1", 5000, null, tags, Topics.dataTopic(id), Topics.controlTopic(id)));
     }
 
+    /** The pipeline answers every publish: the events {@code events} makes of it go to the follower. */
+    private void answer(Function<Published, List<ObjectNode>> events) {
+        messaging.onPublish(published -> {
+            for (ObjectNode event : events.apply(published)) {
+                messaging.deliver(Topics.DEPLOYMENT_EVENTS, event.path("request_id").asText(), event.toString());
+            }
+        });
+    }
+
     /** The binder's "ok" (with the instance id) and the scheduler's SCHEDULED for every start; STOPPED for a stop. */
     private void pipelineAnswers() {
-        messaging.answer = message -> okEvents(read(message));
+        answer(message -> okEvents(read(message)));
     }
 
     private static List<ObjectNode> okEvents(JsonNode request) {
@@ -354,7 +358,7 @@ public class DeployRulesTest {
         return e;
     }
 
-    private static JsonNode read(Message message) {
+    private static JsonNode read(Published message) {
         try {
             return JSON.readTree(message.value());
         } catch (Exception e) {
@@ -480,75 +484,4 @@ public class DeployRulesTest {
             return Optional.ofNullable(jobs.get(jobId));
         }
     };
-
-    /** Records what is published; answers each message with the events of {@link #answer}, delivered to the follower. */
-    private static final class FakeMessaging implements Messaging {
-        final List<Message> published = new ArrayList<>();
-        final List<String> followed = new ArrayList<>();
-        Function<Message, List<ObjectNode>> answer = m -> List.of();
-        boolean fail;
-        private MessageHandler follower;
-
-        @Override
-        public CompletionStage<Void> publish(String topic, String key, String json) {
-            if (fail) {
-                return CompletableFuture.failedFuture(new IllegalStateException("broker down"));
-            }
-            Message message = new Message(topic, key, json, System.currentTimeMillis(), 0, published.size());
-            published.add(message);
-            for (ObjectNode event : answer.apply(message)) {
-                try {
-                    follower.handle(new Message(Topics.DEPLOYMENT_EVENTS, event.path("request_id").asText(), event.toString(),
-                            0, 0, 0));
-                } catch (Exception e) {
-                    throw new AssertionError(e);
-                }
-            }
-            return CompletableFuture.completedFuture(null);
-        }
-
-        @Override
-        public Subscription subscribe(String group, Collection<String> topics, MessageHandler handler) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Subscription subscribe(String group, Pattern topics, MessageHandler handler) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Subscription follow(Collection<String> topics, MessageHandler handler) {
-            followed.addAll(topics);
-            follower = handler;
-            return new Subscription() {
-                @Override
-                public boolean isAlive() {
-                    return true;
-                }
-
-                @Override
-                public void close() {
-                }
-            };
-        }
-
-        @Override
-        public void ensureTopics(Collection<String> topics) {
-        }
-
-        @Override
-        public void deleteTopics(Collection<String> topics) {
-        }
-
-        @Override
-        public List<Message> latest(String topic, int count, Duration timeout) {
-            return List.of();
-        }
-
-        @Override
-        public boolean isReachable(Duration timeout) {
-            return true;
-        }
-    }
 }

@@ -18,9 +18,8 @@ import java.util.Map;
 
 import org.bson.types.ObjectId;
 import org.iasplatform.api.messaging.Topics;
-import org.iasplatform.infra.server.EmbeddedMongo;
-import org.junit.AfterClass;
-import org.junit.BeforeClass;
+import org.iasplatform.testsupport.EmbeddedMongoResource;
+import org.iasplatform.testsupport.RecordingMessaging;
 import org.junit.ClassRule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
@@ -28,8 +27,6 @@ import org.junit.rules.TemporaryFolder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 import com.mongodb.client.gridfs.GridFSBucket;
 import com.mongodb.client.gridfs.GridFSBuckets;
 
@@ -38,28 +35,11 @@ public class GridFsPackageSourceTest {
     @ClassRule
     public static final TemporaryFolder TMP = new TemporaryFolder();
 
-    private static EmbeddedMongo mongo;
-    private static MongoClient client;
-
-    @BeforeClass
-    public static void startMongo() throws Exception {
-        mongo = new EmbeddedMongo(TMP.newFolder("mongo").toPath(), 0);
-        mongo.start();
-        client = MongoClients.create(mongo.connectionString());
-    }
-
-    @AfterClass
-    public static void stopMongo() {
-        if (client != null) {
-            client.close();
-        }
-        if (mongo != null) {
-            mongo.close();
-        }
-    }
+    @ClassRule
+    public static final EmbeddedMongoResource MONGO = new EmbeddedMongoResource();
 
     private static ObjectId store(byte[] content) {
-        GridFSBucket bucket = GridFSBuckets.create(client.getDatabase("app_repo"), "packages");
+        GridFSBucket bucket = GridFSBuckets.create(MONGO.database("app_repo"), "packages");
         ObjectId id = new ObjectId();
         bucket.uploadFromStream(new org.bson.BsonObjectId(id), "app.zip", new ByteArrayInputStream(content));
         return id;
@@ -72,14 +52,14 @@ public class GridFsPackageSourceTest {
             content[i] = (byte) (i * 31);
         }
         ObjectId id = store(content);
-        try (InputStream in = new GridFsPackageSource(client).open(id.toHexString())) {
+        try (InputStream in = new GridFsPackageSource(MONGO.client()).open(id.toHexString())) {
             assertArrayEquals(content, in.readAllBytes());
         }
     }
 
     @Test
     public void anAbsentOrMalformedIdIsNotFound() throws Exception {
-        GridFsPackageSource source = new GridFsPackageSource(client);
+        GridFsPackageSource source = new GridFsPackageSource(MONGO.client());
         for (String id : new String[] { new ObjectId().toHexString(), "not-an-id", null }) {
             try {
                 source.open(id).close();
@@ -103,14 +83,14 @@ public class GridFsPackageSourceTest {
         runtimes.add(new RuntimeRegistry.Entry(List.of("process"), runtime, 1, 0));
         try (InstanceManager manager = new InstanceManager(new InstanceManager.Settings("n1", instances, "http://x",
                 Duration.ofSeconds(1), Duration.ZERO, Duration.ofSeconds(5), new SafeExtractor.Limits(1 << 20, 10, 1 << 20)),
-                messaging, new GridFsPackageSource(client), runtimes)) {
+                messaging, new GridFsPackageSource(MONGO.client()), runtimes)) {
             ObjectMapper json = new ObjectMapper();
             ObjectNode start = json.createObjectNode();
             start.put("op", "start").put("instance_id", "i1").put("generation", 1).put("run_id", "j:1");
             start.putObject("launch").put("runtime", "process").put("package_id", packageId.toHexString())
                     .put("entry", "algo.sh").put("lang", "bash");
             manager.handle(messaging.message(Topics.nodeCommands("n1"), "i1", start.toString()));
-            List<JsonNode> events = messaging.on(Topics.INSTANCE_EVENTS);
+            List<JsonNode> events = messaging.publishedJson(Topics.INSTANCE_EVENTS);
             assertEquals(events.toString(), "RUNNING", events.get(events.size() - 1).path("state").asText());
             Path dir = runtime.last().launch.directory();
             assertEquals(instances.resolve("i1").resolve("1"), dir);

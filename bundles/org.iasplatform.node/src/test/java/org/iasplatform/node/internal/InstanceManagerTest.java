@@ -23,6 +23,7 @@ import java.util.function.BooleanSupplier;
 import org.iasplatform.api.messaging.Topics;
 import org.iasplatform.api.node.InstanceLaunch;
 import org.iasplatform.api.sensor.FieldType;
+import org.iasplatform.testsupport.RecordingMessaging;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Rule;
@@ -111,7 +112,7 @@ public class InstanceManagerTest {
         assertEquals(FieldType.INT, launch.sensorTypes().get("light-sensor").controlFunctions()
                 .function("switchOnLight").orElseThrow().parameterTypes().get("level"));
         assertEquals(1, manager.count());
-        assertTrue(messaging.ensured.contains(Topics.instanceLog(ID)));
+        assertTrue(messaging.ensured().contains(Topics.instanceLog(ID)));
         assertTrue(logLines(ID, "platform").get(0).contains("starting generation 3"));
     }
 
@@ -240,12 +241,12 @@ public class InstanceManagerTest {
         handle(start(ID, 1, "lightControl.py", "process"));
         runtime.last().listener.log("stdout", "hello");
         runtime.last().listener.log("stderr", "x".repeat(InstanceManager.MAX_LINE + 10));
-        JsonNode line = messaging.on(Topics.instanceLog(ID)).stream()
+        JsonNode line = messaging.publishedJson(Topics.instanceLog(ID)).stream()
                 .filter(l -> l.path("stream").asText().equals("stdout")).findFirst().orElseThrow();
         assertEquals(ID, line.path("instance_id").asText());
         assertEquals("hello", line.path("line").asText());
         assertTrue(line.path("timestamp").asLong() > 0);
-        assertTrue(messaging.published.stream().filter(p -> p.topic().equals(Topics.instanceLog(ID)))
+        assertTrue(messaging.published().stream().filter(p -> p.topic().equals(Topics.instanceLog(ID)))
                 .allMatch(p -> p.key().equals(ID)));
         String cut = logLines(ID, "stderr").get(0);
         assertTrue(cut.length() < InstanceManager.MAX_LINE + 10);
@@ -253,7 +254,7 @@ public class InstanceManagerTest {
 
     @Test
     public void anUnacknowledgedEventFailsTheHandlerAndTheRedeliveryRepeatsIt() throws Exception {
-        messaging.failPublish = new IllegalStateException("broker down");
+        messaging.failPublishing(new IllegalStateException("broker down"));
         try {
             handle(start(ID, 1, "lightControl.py", "process"));
             fail("the handler must fail so that the command is delivered again");
@@ -261,7 +262,7 @@ public class InstanceManagerTest {
             assertEquals("broker down", e.getMessage());
         }
         assertEquals("nothing started before STARTING is out", 0, runtime.started.size());
-        messaging.failPublish = null;
+        messaging.failPublishing(null);
         handle(start(ID, 1, "lightControl.py", "process"));
         assertEquals(List.of("STARTING", "RUNNING"), states(ID));
         assertEquals(1, runtime.started.size());
@@ -273,7 +274,7 @@ public class InstanceManagerTest {
         manager.handle(messaging.message(Topics.nodeCommands("node-a"), "x", "{\"op\":\"start\"}"));
         ObjectNode restart = stop(ID, 1, "x").put("op", "restart");
         handle(restart);
-        assertTrue("nothing to report for these", messaging.on(Topics.INSTANCE_EVENTS).isEmpty());
+        assertTrue("nothing to report for these", messaging.publishedJson(Topics.INSTANCE_EVENTS).isEmpty());
 
         ObjectNode noLaunch = start(ID, 1, "lightControl.py", "process");
         noLaunch.remove("launch");
@@ -443,7 +444,8 @@ public class InstanceManagerTest {
     }
 
     private List<JsonNode> events(String id) {
-        return messaging.on(Topics.INSTANCE_EVENTS).stream().filter(e -> e.path("instance_id").asText().equals(id)).toList();
+        return messaging.publishedJson(Topics.INSTANCE_EVENTS).stream()
+                .filter(e -> e.path("instance_id").asText().equals(id)).toList();
     }
 
     private List<String> states(String id) {
@@ -451,8 +453,8 @@ public class InstanceManagerTest {
     }
 
     private List<String> logLines(String id, String stream) {
-        return messaging.on(Topics.instanceLog(id)).stream().filter(l -> l.path("stream").asText().equals(stream))
-                .map(l -> l.path("line").asText()).toList();
+        return messaging.publishedJson(Topics.instanceLog(id)).stream()
+                .filter(l -> l.path("stream").asText().equals(stream)).map(l -> l.path("line").asText()).toList();
     }
 
     private void assertFailed(String id, String reason) {

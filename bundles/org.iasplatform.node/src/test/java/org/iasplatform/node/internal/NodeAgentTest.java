@@ -10,6 +10,7 @@ import java.util.Map;
 
 import org.iasplatform.api.messaging.Topics;
 import org.iasplatform.api.node.AppRuntime;
+import org.iasplatform.testsupport.RecordingMessaging;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
@@ -41,19 +42,20 @@ public class NodeAgentTest {
                 assertEquals(0, beat.path("instances").asInt());
                 assertTrue(beat.path("epoch").asLong() > 0);
 
-                RecordingMessaging.Subscribed commands = messaging.subscriptions.get(0);
+                RecordingMessaging.Subscribed commands = messaging.subscriptions().get(0);
                 assertEquals("node-n7", commands.group());
                 assertEquals(List.of(Topics.nodeCommands("n7")), commands.topics());
 
                 agent.removeRuntime(null, Map.of(Constants.SERVICE_ID, 12L));
                 assertEquals("[\"process\"]", agent.heartbeat().path("runtimes").toString());
-                InstanceManagerTest.await("a heartbeat published", () -> !messaging.on(Topics.NODE_HEARTBEATS).isEmpty());
+                InstanceManagerTest.await("a heartbeat published",
+                        () -> !messaging.published(Topics.NODE_HEARTBEATS).isEmpty());
                 InstanceManagerTest.await("the command topic created",
-                        () -> messaging.ensured.contains(Topics.nodeCommands("n7")));
+                        () -> messaging.ensured().contains(Topics.nodeCommands("n7")));
             } finally {
                 agent.deactivate();
             }
-            assertTrue(!messaging.subscriptions.get(0).isAlive());
+            assertTrue(!messaging.subscriptions().get(0).isAlive());
         }
     }
 

@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import org.iasplatform.api.deploy.BoundSensor;
 import org.iasplatform.api.deploy.InstanceInfo;
 import org.iasplatform.api.deploy.InstanceState;
+import org.iasplatform.api.messaging.MessagingException;
 import org.iasplatform.api.messaging.Topics;
 import org.iasplatform.api.sensor.SensorType;
 import org.junit.After;
@@ -129,7 +130,7 @@ public class AlgorithmApiTest {
         assertEquals(r.text(), 202, r.status);
         assertEquals(List.of("{\"function\":\"switchOnLight\",\"params\":{\"level\":3}}"),
                 services.publishedTo(Topics.controlTopic(LIGHT)));
-        assertEquals(LIGHT, services.published.get(0).key());
+        assertEquals(LIGHT, services.messaging.published().get(0).key());
 
         r = call(req("POST", "/algorithm-instances/inst-1/sensors/0/control", "tok-1")
                 .json("{\"function\": \"switchOnLight\", \"params\": {\"level\": \"high\"}}"));
@@ -145,7 +146,7 @@ public class AlgorithmApiTest {
         services.types.remove("light-sensor");
         assertEquals(422, call(req("POST", "/algorithm-instances/inst-1/sensors/0/control", "tok-1")
                 .json("{\"function\": \"switchOnLight\", \"params\": {\"level\": 3}}")).status);
-        assertEquals(1, services.published.size());
+        assertEquals(1, services.messaging.published().size());
     }
 
     @Test
@@ -159,7 +160,7 @@ public class AlgorithmApiTest {
         assertEquals("user", n.get("to").asText());
         assertEquals("lights on", n.get("message").asText());
         assertTrue(n.get("timestamp").asLong() > 0);
-        assertEquals("inst-1", services.published.get(0).key());
+        assertEquals("inst-1", services.messaging.published().get(0).key());
 
         assertEquals(202, call(req("POST", "/algorithm-instances/inst-1/feed", "tok-1").json("{\"bus\": 1, \"lux\": 30}")).status);
         assertEquals(202, call(req("POST", "/algorithm-instances/inst-1/feed", "tok-1").json("{\"bus\": 1, \"lux\": 31}")).status);
@@ -167,7 +168,7 @@ public class AlgorithmApiTest {
         JsonNode f = JSON.readTree(feed.get(0));
         assertEquals("{\"bus\":1,\"lux\":30}", f.get("data").toString());
         assertEquals("inst-1", f.get("instance_id").asText());
-        assertEquals("the feed topic is created once", List.of("app_feed_Bus_management"), services.ensured);
+        assertEquals("the feed topic is created once", List.of("app_feed_Bus_management"), services.messaging.ensured());
 
         assertEquals(202, call(req("POST", "/algorithm-instances/inst-1/log", "tok-1").json("{\"line\": \"seen 30\"}")).status);
         JsonNode l = JSON.readTree(services.publishedTo(Topics.instanceLog("inst-1")).get(0));
@@ -182,7 +183,7 @@ public class AlgorithmApiTest {
         assertEquals("/line", firstPath(call(req("POST", "/algorithm-instances/inst-1/log", "tok-1").json("{\"line\": 3}"))));
         assertEquals(403, call(req("POST", "/algorithm-instances/inst-2/log", "tok-1").json("{\"line\": \"x\"}")).status);
 
-        services.publishFails = true;
+        services.messaging.failPublishing(new MessagingException("broker down", null));
         r = call(req("POST", "/algorithm-instances/inst-1/log", "tok-1").json("{\"line\": \"x\"}"));
         assertEquals(503, r.status);
         assertTrue(r.text(), r.text().contains("broker down"));
@@ -201,7 +202,7 @@ public class AlgorithmApiTest {
                 call(req("POST", "/getSensorTopic", "tok-1").json("{\"index\": 0}")).text());
         assertEquals("{\"data\":\"sensor_control_si-light\"}", call(req("POST", "/setSensorTopic", "tok-1")
                 .json("{\"id\": \"inst-1\", \"index\": 0, \"val\": null}")).text());
-        assertTrue(services.published.isEmpty());
+        assertTrue(services.messaging.published().isEmpty());
 
         r = call(req("POST", "/setSensorTopic", "tok-1").json("{\"id\": \"inst-1\", \"index\": 0, \"val\": "
                 + "{\"function\": \"switchOnLight\", \"params\": {\"level\": 1}}}"));
@@ -223,7 +224,7 @@ public class AlgorithmApiTest {
         assertEquals(403, call(req("POST", "/getSensorTopic", "tok-1").json("{\"id\": \"inst-2\", \"index\": 0}")).status);
         assertEquals(401, call(req("POST", "/getSensorTopic", "wrong").json("{\"id\": \"inst-1\", \"index\": 0}")).status);
         assertEquals(401, call(req("POST", "/setSensorTopic", null).json("{\"id\": \"inst-1\", \"index\": 0}")).status);
-        assertEquals(1, services.published.size());
+        assertEquals(1, services.messaging.published().size());
     }
 
     @Test
@@ -252,7 +253,7 @@ public class AlgorithmApiTest {
         awaitText(resp, ": ok\n\n");
         assertEquals(200, resp.status);
         assertEquals("text/event-stream;charset=UTF-8", resp.contentType);
-        assertTrue("positioned before the first comment", services.followers.containsKey(Topics.dataTopic(LIGHT)));
+        assertTrue("positioned before the first comment", services.messaging.openSubscriptions(Topics.dataTopic(LIGHT)) > 0);
         assertEquals(1, streams.openCount());
 
         services.deliver(Topics.dataTopic(LIGHT), "{\"sensor_instance_id\": \"si-light\",\n \"timestamp\": 1, \"data\": {\"lux\": 30}}");
@@ -269,7 +270,7 @@ public class AlgorithmApiTest {
 
         resp.clientGone = true;
         stream.get(5, TimeUnit.SECONDS);
-        assertEquals(List.of(Topics.dataTopic(LIGHT)), services.closedFollows);
+        assertEquals(List.of(Topics.dataTopic(LIGHT)), services.closedFollows());
         assertEquals(0, streams.openCount());
     }
 
@@ -281,7 +282,7 @@ public class AlgorithmApiTest {
         put("inst-1", "tok-1", InstanceState.STOPPED);
         stream.get(5, TimeUnit.SECONDS);
         assertTrue(resp.text(), resp.text().endsWith(": end\n\n"));
-        assertEquals(List.of(Topics.dataTopic(GPS)), services.closedFollows);
+        assertEquals(List.of(Topics.dataTopic(GPS)), services.closedFollows());
 
         resp = new FakeHttp.Resp();
         put("inst-2", "tok-2", InstanceState.SCHEDULED); // started, its start not recorded yet: the stream stays
@@ -311,7 +312,7 @@ public class AlgorithmApiTest {
         second.get(5, TimeUnit.SECONDS);
         assertEquals(0, streams.openCount());
 
-        services.followFailure = new IllegalStateException("Kafka at 127.0.0.1:9092 did not answer");
+        services.messaging.failSubscribing(new IllegalStateException("Kafka at 127.0.0.1:9092 did not answer"));
         FakeHttp.Resp r = call(req("GET", "/algorithm-instances/inst-1/sensors/0/readings/stream", "tok-1"));
         assertEquals(503, r.status);
         assertTrue(r.text(), r.text().contains("did not answer"));

@@ -375,7 +375,7 @@ public class DeploymentRoutesTest {
         resp.clientGone = true;
         t.join(5000);
         assertFalse(t.isAlive());
-        assertEquals(List.of("notifications"), services.closedFollows);
+        assertEquals(List.of("notifications"), services.closedFollows());
     }
 
     // ---- missing services ----

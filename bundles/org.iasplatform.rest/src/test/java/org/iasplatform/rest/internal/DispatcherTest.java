@@ -113,12 +113,12 @@ public class DispatcherTest {
             assertEquals(c, "UP", body.get("components").get(c).get("status").asText());
             assertTrue(c, body.get("components").get(c).get("detail").isTextual());
         }
-        services.reachable = false;
+        services.messaging.setReachable(false);
         r = call(req("GET", "/health", null));
         assertEquals(503, r.status);
         assertEquals("DOWN", r.json().get("status").asText());
         assertEquals("DOWN", r.json().get("components").get("kafka").get("status").asText());
-        services.reachable = true;
+        services.messaging.setReachable(true);
         services.registryPresent = false;
         r = call(req("GET", "/health", null));
         assertEquals(503, r.status);
@@ -288,18 +288,18 @@ public class DispatcherTest {
     public void readingsWithLimit() throws Exception {
         addInstance("si-1", "gps", Map.of());
         String topic = Topics.dataTopic("si-1");
-        services.topics.put(topic, List.of(
+        services.messaging.retain(topic, List.of(
                 new Message(topic, "si-1", "{\"sensor_instance_id\":\"si-1\",\"timestamp\":1,\"data\":{\"lat\":1.5}}", 1, 0, 0),
                 new Message(topic, "si-1", "not json", 2, 0, 1),
                 new Message(topic, "si-1", "{\"sensor_instance_id\":\"si-1\",\"timestamp\":3,\"data\":{\"lat\":2}}", 3, 0, 2)));
         FakeHttp.Resp r = call(req("GET", "/sensor-instances/si-1/readings", "user"));
         assertEquals(200, r.status);
-        assertEquals(10, services.lastLatestCount);
+        assertEquals(10, services.messaging.lastLatestCount());
         assertEquals(2, r.json().size());
         assertEquals(1.5, r.json().get(0).get("data").get("lat").asDouble(), 0);
         assertEquals(3, r.json().get(1).get("timestamp").asLong());
         r = call(req("GET", "/sensor-instances/si-1/readings", "user").query("limit=1"));
-        assertEquals(1, services.lastLatestCount);
+        assertEquals(1, services.messaging.lastLatestCount());
         for (String bad : List.of("0", "1001", "x", "-1", "")) {
             r = call(req("GET", "/sensor-instances/si-1/readings", "user").query("limit=" + bad));
             assertEquals(bad, 400, r.status);

@@ -287,7 +287,7 @@ public class EmbeddedHttpTest {
         assertEquals("data: {\"sensor_instance_id\":\"si-1\",\"timestamp\":5,\"data\":{\"lat\":1.5}}", line);
         stream.body().close();
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
-        while (!services.closedFollows.contains("sensor_data_si-1")) {
+        while (!services.closedFollows().contains("sensor_data_si-1")) {
             assertTrue("the server noticed the client went away", System.nanoTime() < deadline);
             Thread.sleep(20);
         }

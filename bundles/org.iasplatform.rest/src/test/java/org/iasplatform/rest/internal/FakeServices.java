@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -13,11 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.regex.Pattern;
 
 import org.iasplatform.api.ErrorKind;
 import org.iasplatform.api.IasException;
@@ -32,11 +28,7 @@ import org.iasplatform.api.deploy.InstanceRegistry;
 import org.iasplatform.api.infra.InfrastructureEndpoints;
 import org.iasplatform.api.manager.PlatformManager;
 import org.iasplatform.api.manager.RegistrationOutcome;
-import org.iasplatform.api.messaging.Message;
-import org.iasplatform.api.messaging.MessageHandler;
 import org.iasplatform.api.messaging.Messaging;
-import org.iasplatform.api.messaging.MessagingException;
-import org.iasplatform.api.messaging.Subscription;
 import org.iasplatform.api.node.NodeStatus;
 import org.iasplatform.api.node.Nodes;
 import org.iasplatform.api.notification.Notification;
@@ -47,6 +39,7 @@ import org.iasplatform.api.sensor.SensorInstance;
 import org.iasplatform.api.sensor.SensorRegistry;
 import org.iasplatform.api.sensor.SensorStatus;
 import org.iasplatform.api.sensor.SensorType;
+import org.iasplatform.testsupport.RecordingMessaging;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -55,15 +48,12 @@ final class FakeServices implements Services {
     final Map<String, SensorType> types = new LinkedHashMap<>();
     final Map<String, SensorInstance> instances = new LinkedHashMap<>();
     final Map<String, SensorStatus> statuses = new LinkedHashMap<>();
-    final Map<String, List<Message>> topics = new LinkedHashMap<>();
     final List<Object> calls = new CopyOnWriteArrayList<>();
     /** Thrown by every PlatformManager call when set. */
     Exception failure;
     boolean completed = true;
-    boolean reachable = true;
     boolean registryPresent = true;
     boolean platformManagerPresent = true;
-    int lastLatestCount;
     /** Names of services to hide (answer null): "apps", "deployments", "instances", "nodes", "notifications", "infra", "messaging". */
     final Set<String> absent = ConcurrentHashMap.newKeySet();
 
@@ -87,12 +77,7 @@ final class FakeServices implements Services {
     final Set<String> readIds = new HashSet<>();
 
     // messaging
-    final List<Message> published = new CopyOnWriteArrayList<>();
-    final List<String> ensured = new CopyOnWriteArrayList<>();
-    final Map<String, MessageHandler> followers = new ConcurrentHashMap<>();
-    final List<String> closedFollows = new CopyOnWriteArrayList<>();
-    boolean publishFails;
-    RuntimeException followFailure;
+    final RecordingMessaging messaging = new RecordingMessaging();
 
     final PlatformManager platformManager = new PlatformManager() {
         @Override
@@ -188,69 +173,6 @@ final class FakeServices implements Services {
         @Override
         public Optional<SensorStatus> status(String id) {
             return Optional.ofNullable(statuses.get(id));
-        }
-    };
-
-    final Messaging messaging = new Messaging() {
-        @Override
-        public CompletionStage<Void> publish(String topic, String key, String json) {
-            if (publishFails) {
-                return CompletableFuture.failedFuture(new MessagingException("broker down", null));
-            }
-            published.add(new Message(topic, key, json, System.currentTimeMillis(), 0, published.size()));
-            return CompletableFuture.completedFuture(null);
-        }
-
-        @Override
-        public Subscription subscribe(String group, Collection<String> t, MessageHandler handler) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Subscription subscribe(String group, Pattern t, MessageHandler handler) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Subscription follow(Collection<String> t, MessageHandler handler) {
-            if (followFailure != null) {
-                throw followFailure;
-            }
-            String topic = t.iterator().next();
-            followers.put(topic, handler);
-            return new Subscription() {
-                @Override
-                public boolean isAlive() {
-                    return followers.get(topic) == handler;
-                }
-
-                @Override
-                public void close() {
-                    followers.remove(topic, handler);
-                    closedFollows.add(topic);
-                }
-            };
-        }
-
-        @Override
-        public void ensureTopics(Collection<String> t) {
-            ensured.addAll(t);
-        }
-
-        @Override
-        public void deleteTopics(Collection<String> t) {
-        }
-
-        @Override
-        public List<Message> latest(String topic, int count, Duration timeout) throws MessagingException {
-            lastLatestCount = count;
-            List<Message> all = topics.getOrDefault(topic, List.of());
-            return all.subList(Math.max(0, all.size() - count), all.size());
-        }
-
-        @Override
-        public boolean isReachable(Duration timeout) {
-            return reachable;
         }
     };
 
@@ -437,16 +359,17 @@ final class FakeServices implements Services {
 
     /** The messages published to a topic, as text. */
     List<String> publishedTo(String topic) {
-        return published.stream().filter(m -> m.topic().equals(topic)).map(Message::value).toList();
+        return messaging.published(topic).stream().map(RecordingMessaging.Published::value).toList();
     }
 
-    /** Delivers a message to the follower of a topic, as the bus would. */
+    /** Delivers a message to the followers of a topic, as the bus would. */
     void deliver(String topic, String json) throws Exception {
-        MessageHandler handler = followers.get(topic);
-        if (handler == null) {
-            throw new AssertionError("nobody follows " + topic + "; followed: " + followers.keySet());
-        }
-        handler.handle(new Message(topic, "k", json, System.currentTimeMillis(), 0, 0));
+        messaging.deliver(topic, "k", json);
+    }
+
+    /** The topic of each follow closed, in the order they were closed. */
+    List<String> closedFollows() {
+        return messaging.closed().stream().map(s -> s.topics().get(0)).toList();
     }
 
     static byte[] bytes(String s) {

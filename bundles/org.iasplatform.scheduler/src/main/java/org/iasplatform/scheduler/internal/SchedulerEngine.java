@@ -249,10 +249,8 @@ final class SchedulerEngine implements AutoCloseable {
     private void stop(String jobId, JsonNode request) throws Exception {
         String requestId = text(request, "request_id");
         synchronized (lock(jobId)) {
-            Document job = store.find(jobId).orElse(null);
+            Document job = storedOrNotFound(requestId, jobId);
             if (job == null) {
-                reply(requestId, jobId, null, "not_found", List.of(new Error("/job_id", "there is no deployment job \""
-                        + jobId + "\"; expected the job_id of a deployment (GET /deployments lists them)")), null, null, null);
                 return;
             }
             for (int attempt = 0; attempt < MAX_STEPS && !STOPPED.equals(job.getString("state")); attempt++) {
@@ -276,13 +274,21 @@ final class SchedulerEngine implements AutoCloseable {
         }
     }
 
+    /** The stored job, or null once the request is answered {@code not_found} (there is no such job). */
+    private Document storedOrNotFound(String requestId, String jobId) throws Exception {
+        Document job = store.find(jobId).orElse(null);
+        if (job == null) {
+            reply(requestId, jobId, null, "not_found", List.of(new Error("/job_id", "there is no deployment job \""
+                    + jobId + "\"; expected the job_id of a deployment (GET /deployments lists them)")), null, null, null);
+        }
+        return job;
+    }
+
     private void runNow(String jobId, JsonNode request, Message message) throws Exception {
         String requestId = text(request, "request_id");
         synchronized (lock(jobId)) {
-            Document job = store.find(jobId).orElse(null);
+            Document job = storedOrNotFound(requestId, jobId);
             if (job == null) {
-                reply(requestId, jobId, null, "not_found", List.of(new Error("/job_id", "there is no deployment job \""
-                        + jobId + "\"; expected the job_id of a deployment (GET /deployments lists them)")), null, null, null);
                 return;
             }
             if (STOPPED.equals(job.getString("state"))) {

@@ -19,21 +19,17 @@ import org.bson.Document;
 import org.iasplatform.api.deploy.DeploymentInfo;
 import org.iasplatform.api.deploy.InstanceState;
 import org.iasplatform.api.messaging.Topics;
-import org.iasplatform.infra.server.EmbeddedMongo;
-import org.iasplatform.scheduler.internal.RecordingMessaging.Published;
+import org.iasplatform.testsupport.EmbeddedMongoResource;
+import org.iasplatform.testsupport.RecordingMessaging;
+import org.iasplatform.testsupport.RecordingMessaging.Published;
 import org.junit.After;
-import org.junit.AfterClass;
 import org.junit.Before;
-import org.junit.BeforeClass;
 import org.junit.ClassRule;
 import org.junit.Test;
-import org.junit.rules.TemporaryFolder;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
 
@@ -48,39 +44,18 @@ public class SchedulerComponentTest {
     private static final Duration DEADLINE = Duration.ofSeconds(10);
     private static final String INSTANCE = "665f1c2b9d3e4a5b6c7d8e9f";
 
-    @ClassRule
-    public static final TemporaryFolder TMP = new TemporaryFolder();
-
     /** One store for the class (starting one takes half a second); each test starts from an empty collection. */
-    private static EmbeddedMongo mongo;
-    private static MongoClient client;
+    @ClassRule
+    public static final EmbeddedMongoResource MONGO = new EmbeddedMongoResource();
 
     private MongoCollection<Document> jobs;
     private RecordingMessaging messaging;
     private FakeInstances instances;
     private final List<SchedulerComponent> components = new ArrayList<>();
 
-    @BeforeClass
-    public static void startMongo() throws Exception {
-        mongo = new EmbeddedMongo(TMP.newFolder("mongo").toPath(), 0);
-        mongo.start();
-        client = MongoClients.create(mongo.connectionString());
-    }
-
-    @AfterClass
-    public static void stopMongo() {
-        if (client != null) {
-            client.close();
-        }
-        if (mongo != null) {
-            mongo.close();
-        }
-    }
-
     @Before
     public void setUp() {
-        client.getDatabase("scheduler_logs").drop();
-        jobs = client.getDatabase("scheduler_logs").getCollection("deploy_configs");
+        jobs = MONGO.freshDatabase("scheduler_logs").getCollection("deploy_configs");
         messaging = new RecordingMessaging();
         instances = new FakeInstances();
     }
@@ -88,7 +63,7 @@ public class SchedulerComponentTest {
     @After
     public void tearDown() {
         components.forEach(SchedulerComponent::deactivate);
-        assertEquals("publish checks", List.of(), messaging.checkFailures);
+        assertEquals("publish checks", List.of(), messaging.hookFailures());
     }
 
     // ------------------------------------------------------------ start
@@ -97,7 +72,8 @@ public class SchedulerComponentTest {
     public void aStartIsStoredAnnouncedAsScheduledAndAnswered() throws Exception {
         TestClock clock = clock("2025-06-02T09:00");
         SchedulerComponent scheduler = component(clock);
-        assertEquals(List.of("scheduler [sensor_binder_to_scheduler]"), messaging.subscriptions);
+        assertEquals(List.of("scheduler [sensor_binder_to_scheduler]"),
+                messaging.subscriptions().stream().map(s -> s.group() + " " + s.topics()).toList());
 
         deliverStart("job-a", "r-1", once("10:00", "12:00"), clock);
 
@@ -138,7 +114,7 @@ public class SchedulerComponentTest {
         assertEquals(t("2025-06-02T10:00").toString(), event.path("next_run").asText());
         assertEquals(0, event.path("errors").size());
 
-        assertEquals(List.of(), messaging.on(Topics.SCHEDULER_TO_DEPLOYER));
+        assertEquals(List.of(), messaging.published(Topics.SCHEDULER_TO_DEPLOYER));
         assertEquals(t("2025-06-02T10:00"), scheduler.engine().timerAt("job-a").orElseThrow());
 
         DeploymentInfo info = scheduler.deployment("job-a").orElseThrow();
@@ -167,7 +143,7 @@ public class SchedulerComponentTest {
         assertEquals(first.getDate("created_at"), again.getDate("created_at"));
         assertEquals(first.getDate("next_run"), again.getDate("next_run"));
         assertEquals(first.get("version"), again.get("version"));
-        List<Published> answers = messaging.on(Topics.DEPLOYMENT_EVENTS);
+        List<Published> answers = messaging.published(Topics.DEPLOYMENT_EVENTS);
         assertEquals(2, answers.size());
         assertEquals(answers.get(0).json(), answers.get(1).json());
         assertEquals(1, scheduler.deployments().size());
@@ -180,9 +156,9 @@ public class SchedulerComponentTest {
         deliverStart("job-a", "r-1", repeat("", "", "", "30"), clock);
         awaitPublished(Topics.SCHEDULER_TO_DEPLOYER, 1);
         deliverStart("job-a", "r-1", repeat("", "", "", "30"), clock);
-        assertEquals(1, messaging.on(Topics.INSTANCE_EVENTS).size());
-        assertEquals(1, messaging.on(Topics.SCHEDULER_TO_DEPLOYER).size());
-        assertEquals(2, messaging.on(Topics.DEPLOYMENT_EVENTS).size());
+        assertEquals(1, messaging.published(Topics.INSTANCE_EVENTS).size());
+        assertEquals(1, messaging.published(Topics.SCHEDULER_TO_DEPLOYER).size());
+        assertEquals(2, messaging.published(Topics.DEPLOYMENT_EVENTS).size());
     }
 
     @Test
@@ -193,24 +169,24 @@ public class SchedulerComponentTest {
         deliverStart("job-over", "r-over", once("", "2025-06-01T00:00:00Z"), clock);
 
         assertEquals(0, jobs.countDocuments());
-        List<Published> answers = messaging.on(Topics.DEPLOYMENT_EVENTS);
+        List<Published> answers = messaging.published(Topics.DEPLOYMENT_EVENTS);
         assertEquals(2, answers.size());
         assertEquals("unprocessable", answers.get(0).json().path("status").asText());
         assertEquals("/scheduling_info/start_time", answers.get(0).json().path("errors").path(0).path("path").asText());
         assertEquals("unprocessable", answers.get(1).json().path("status").asText());
         assertEquals("/scheduling_info/end_time", answers.get(1).json().path("errors").path(0).path("path").asText());
-        assertEquals(List.of(), messaging.on(Topics.INSTANCE_EVENTS));
-        assertEquals(List.of(), messaging.on(Topics.SCHEDULER_TO_DEPLOYER));
+        assertEquals(List.of(), messaging.published(Topics.INSTANCE_EVENTS));
+        assertEquals(List.of(), messaging.published(Topics.SCHEDULER_TO_DEPLOYER));
     }
 
     @Test
     public void malformedRequestsAreSkipped() throws Exception {
         TestClock clock = clock("2025-06-02T09:00");
         component(clock);
-        messaging.deliver(Topics.SENSOR_BINDER_TO_SCHEDULER, "job-x", "not json", 1);
-        messaging.deliver(Topics.SENSOR_BINDER_TO_SCHEDULER, "job-x", "{\"op\":\"dance\",\"job_id\":\"job-x\"}", 2);
-        messaging.deliver(Topics.SENSOR_BINDER_TO_SCHEDULER, null, "{\"op\":\"start\"}", 3);
-        assertEquals(List.of(), messaging.published);
+        deliver("job-x", "not json", 1);
+        deliver("job-x", "{\"op\":\"dance\",\"job_id\":\"job-x\"}", 2);
+        deliver(null, "{\"op\":\"start\"}", 3);
+        assertEquals(List.of(), messaging.published());
         assertEquals(0, jobs.countDocuments());
     }
 
@@ -220,14 +196,15 @@ public class SchedulerComponentTest {
     public void aRunDueNowIsStoredBeforeItIsPublished() throws Exception {
         TestClock clock = clock("2025-06-02T09:00");
         SchedulerComponent scheduler = component(clock);
-        messaging.check = (topic, key, json) -> {
-            if (topic.equals(Topics.SCHEDULER_TO_DEPLOYER)) {
+        messaging.onPublish(p -> {
+            if (p.topic().equals(Topics.SCHEDULER_TO_DEPLOYER)) {
+                JsonNode json = p.json();
                 Document stored = jobs.find(Filters.eq("_id", json.path("job_id").asText())).first();
                 assertTrue("run " + json.path("run_id").asText() + " stored before it is published",
                         stored.getList("runs", Document.class).stream()
                                 .anyMatch(r -> r.getString("run_id").equals(json.path("run_id").asText())));
             }
-        };
+        });
 
         deliverStart("job-now", "r-1", once("", ""), clock);
 
@@ -247,7 +224,7 @@ public class SchedulerComponentTest {
         assertTrue(m.has("window_end") && m.path("window_end").isNull());
 
         // the SCHEDULED event and the answer came first
-        List<String> order = messaging.published.stream().map(Published::topic).toList();
+        List<String> order = messaging.published().stream().map(Published::topic).toList();
         assertEquals(List.of(Topics.INSTANCE_EVENTS, Topics.DEPLOYMENT_EVENTS, Topics.SCHEDULER_TO_DEPLOYER), order);
 
         await("the once-only job without end finishes", () -> "FINISHED".equals(state("job-now")));
@@ -334,7 +311,7 @@ public class SchedulerComponentTest {
         instances.set(INSTANCE, InstanceState.RUNNING);
         clock.set(t("2025-06-02T10:30"));
         scheduler.engine().advance("job-p");
-        assertEquals(1, messaging.on(Topics.SCHEDULER_TO_DEPLOYER).size());
+        assertEquals(1, messaging.published(Topics.SCHEDULER_TO_DEPLOYER).size());
         Document job = doc("job-p");
         List<Document> runs = job.getList("runs", Document.class);
         assertEquals(2, runs.size());
@@ -359,20 +336,20 @@ public class SchedulerComponentTest {
         TestClock clock = clock("2025-06-02T09:00");
         SchedulerComponent scheduler = component(clock, Settings.defaults(ZONE).withResync(Duration.ZERO)
                 .withRetryDelay(Duration.ofMillis(200)));
-        messaging.failTopic = Topics.SCHEDULER_TO_DEPLOYER;
+        messaging.failTopic(Topics.SCHEDULER_TO_DEPLOYER);
         deliverStart("job-f", "r-1", once("", ""), clock);
         await("the run stored with its message in the outbox", () -> doc("job-f").getList("outbox", Document.class)
                 .size() == 1);
         assertEquals("job-f:1", doc("job-f").getList("runs", Document.class).get(0).getString("run_id"));
-        assertEquals(List.of(), messaging.on(Topics.SCHEDULER_TO_DEPLOYER));
+        assertEquals(List.of(), messaging.published(Topics.SCHEDULER_TO_DEPLOYER));
 
-        messaging.failTopic = null;
+        messaging.recover(Topics.SCHEDULER_TO_DEPLOYER);
         clock.advance(Duration.ofMillis(200)); // the retry is due on the clock
         Published start = awaitPublished(Topics.SCHEDULER_TO_DEPLOYER, 1).get(0);
         assertEquals("job-f:1", start.json().path("run_id").asText());
         await("outbox emptied", () -> doc("job-f").getList("outbox", Document.class).isEmpty());
         await("no timer left for the finished job", () -> scheduler.engine().timerAt("job-f").isEmpty());
-        assertEquals(1, messaging.on(Topics.SCHEDULER_TO_DEPLOYER).size());
+        assertEquals(1, messaging.published(Topics.SCHEDULER_TO_DEPLOYER).size());
     }
 
     // ------------------------------------------------------------ stop and run now
@@ -397,7 +374,7 @@ public class SchedulerComponentTest {
         assertEquals("job-s", stop.path("job_id").asText());
         assertEquals(INSTANCE, stop.path("instance_id").asText());
         assertTrue(stop.has("run_id"));
-        JsonNode answer = messaging.on(Topics.DEPLOYMENT_EVENTS).get(1).json();
+        JsonNode answer = messaging.published(Topics.DEPLOYMENT_EVENTS).get(1).json();
         assertEquals("r-2", answer.path("request_id").asText());
         assertEquals("ok", answer.path("status").asText());
         assertEquals("STOPPED", answer.path("state").asText());
@@ -406,11 +383,11 @@ public class SchedulerComponentTest {
         // redelivered: the same answer, still stopped
         deliver("job-s", "{\"request_id\":\"r-2\",\"op\":\"stop\",\"job_id\":\"job-s\"}", 10);
         assertEquals("STOPPED", state("job-s"));
-        assertEquals(answer, messaging.on(Topics.DEPLOYMENT_EVENTS).get(2).json());
+        assertEquals(answer, messaging.published(Topics.DEPLOYMENT_EVENTS).get(2).json());
         // nothing runs any more, whatever the clock says
         clock.set(t("2025-06-02T10:00"));
         scheduler.engine().advance("job-s");
-        assertEquals(2, messaging.on(Topics.SCHEDULER_TO_DEPLOYER).size()); // the two stops
+        assertEquals(2, messaging.published(Topics.SCHEDULER_TO_DEPLOYER).size()); // the two stops
         assertEquals("STOPPED", scheduler.deployment("job-s").orElseThrow().state());
     }
 
@@ -422,7 +399,7 @@ public class SchedulerComponentTest {
         awaitPublished(Topics.SCHEDULER_TO_DEPLOYER, 1);
         await("window end stored", () -> doc("job-r").getDate("window_end") != null);
         deliver("job-r", "{\"request_id\":\"r-2\",\"op\":\"stop\",\"job_id\":\"job-r\"}", 10);
-        JsonNode stop = messaging.on(Topics.SCHEDULER_TO_DEPLOYER).get(1).json();
+        JsonNode stop = messaging.published(Topics.SCHEDULER_TO_DEPLOYER).get(1).json();
         assertEquals("job-r:1", stop.path("run_id").asText());
         assertEquals("stopped", stop.path("reason").asText());
         assertNull(doc("job-r").get("window_end"));
@@ -436,7 +413,7 @@ public class SchedulerComponentTest {
         assertEquals("not_found", answer.path("status").asText());
         assertEquals("r-9", answer.path("request_id").asText());
         assertEquals("/job_id", answer.path("errors").path(0).path("path").asText());
-        assertEquals(List.of(), messaging.on(Topics.SCHEDULER_TO_DEPLOYER));
+        assertEquals(List.of(), messaging.published(Topics.SCHEDULER_TO_DEPLOYER));
     }
 
     @Test
@@ -453,7 +430,7 @@ public class SchedulerComponentTest {
         assertEquals("job-n:now-" + ts, run.path("run_id").asText());
         assertEquals("fareCalculator", run.path("deploy").path("algorithm_name").asText());
         assertTrue(run.path("window_end").isNull());
-        JsonNode answer = messaging.on(Topics.DEPLOYMENT_EVENTS).get(1).json();
+        JsonNode answer = messaging.published(Topics.DEPLOYMENT_EVENTS).get(1).json();
         assertEquals("ok", answer.path("status").asText());
         assertEquals("job-n:now-" + ts, answer.path("run_id").asText());
         assertEquals(t("2025-06-02T16:00").toString(), answer.path("next_run").asText());
@@ -469,15 +446,15 @@ public class SchedulerComponentTest {
         assertEquals(t("2025-06-02T16:00"), scheduler.engine().timerAt("job-n").orElseThrow());
 
         deliver("job-none", "{\"request_id\":\"r-3\",\"op\":\"run\",\"job_id\":\"job-none\"}", ts);
-        assertEquals("not_found", messaging.on(Topics.DEPLOYMENT_EVENTS).get(3).json().path("status").asText());
+        assertEquals("not_found", messaging.published(Topics.DEPLOYMENT_EVENTS).get(3).json().path("status").asText());
 
         deliver("job-n", "{\"request_id\":\"r-4\",\"op\":\"stop\",\"job_id\":\"job-n\"}", ts + 1);
-        int published = messaging.on(Topics.SCHEDULER_TO_DEPLOYER).size();
+        int published = messaging.published(Topics.SCHEDULER_TO_DEPLOYER).size();
         deliver("job-n", "{\"request_id\":\"r-5\",\"op\":\"run\",\"job_id\":\"job-n\"}", ts + 2);
-        JsonNode conflict = messaging.on(Topics.DEPLOYMENT_EVENTS).get(5).json();
+        JsonNode conflict = messaging.published(Topics.DEPLOYMENT_EVENTS).get(5).json();
         assertEquals("r-5", conflict.path("request_id").asText());
         assertEquals("conflict", conflict.path("status").asText());
-        assertEquals(published, messaging.on(Topics.SCHEDULER_TO_DEPLOYER).size());
+        assertEquals(published, messaging.published(Topics.SCHEDULER_TO_DEPLOYER).size());
     }
 
     // ------------------------------------------------------------ restart
@@ -501,10 +478,10 @@ public class SchedulerComponentTest {
         // the recovery runs on a timer thread right after activation
         await("recovery done", () -> "FINISHED".equals(state("job-running")) && "FINISHED".equals(state("job-closed"))
                 && second.engine().timerAt("job-later").isPresent() && second.engine().timerAt("job-pending").isPresent()
-                && messaging.on(Topics.SCHEDULER_TO_DEPLOYER).size() >= 2);
+                && messaging.published(Topics.SCHEDULER_TO_DEPLOYER).size() >= 2);
 
         // the pending start fell due while down, its window is open: it runs now, recovered
-        List<Published> toDeployer = messaging.on(Topics.SCHEDULER_TO_DEPLOYER);
+        List<Published> toDeployer = messaging.published(Topics.SCHEDULER_TO_DEPLOYER);
         JsonNode recovered = toDeployer.stream().map(Published::json)
                 .filter(j -> j.path("job_id").asText().equals("job-pending")).findFirst().orElseThrow();
         assertEquals("start", recovered.path("op").asText());
@@ -535,7 +512,7 @@ public class SchedulerComponentTest {
         assertTrue(toDeployer.stream().noneMatch(p -> p.json().path("job_id").asText().equals("job-later")));
         assertEquals(t("2025-06-02T14:00"), second.engine().timerAt("job-later").orElseThrow());
         assertEquals(2, toDeployer.size());
-        assertEquals(List.of(), messaging.on(Topics.INSTANCE_EVENTS));
+        assertEquals(List.of(), messaging.published(Topics.INSTANCE_EVENTS));
         assertEquals(4, second.deployments().size());
     }
 
@@ -543,13 +520,13 @@ public class SchedulerComponentTest {
     public void aRunStoredButNotPublishedBeforeARestartIsPublishedAfterIt() throws Exception {
         TestClock clock = clock("2025-06-02T09:00");
         SchedulerComponent first = component(clock);
-        messaging.failTopic = Topics.SCHEDULER_TO_DEPLOYER;
+        messaging.failTopic(Topics.SCHEDULER_TO_DEPLOYER);
         deliverStart("job-o", "r-1", once("", ""), clock);
         await("the run stored, unpublished", () -> doc("job-o").getList("outbox", Document.class).size() == 1);
         first.deactivate();
         components.remove(first);
 
-        messaging.failTopic = null;
+        messaging.recover(Topics.SCHEDULER_TO_DEPLOYER);
         component(clock("2025-06-02T09:01"));
         awaitPublished(Topics.SCHEDULER_TO_DEPLOYER, 1);
         await("outbox emptied", () -> doc("job-o").getList("outbox", Document.class).isEmpty());
@@ -578,7 +555,7 @@ public class SchedulerComponentTest {
     }
 
     private SchedulerComponent component(Clock clock, Settings settings) throws Exception {
-        SchedulerComponent c = new SchedulerComponent(client, messaging, settings, clock, () -> instances);
+        SchedulerComponent c = new SchedulerComponent(MONGO.client(), messaging, settings, clock, () -> instances);
         components.add(c);
         return c;
     }
@@ -600,7 +577,7 @@ public class SchedulerComponentTest {
     }
 
     private void deliver(String key, String json, long timestamp) throws Exception {
-        messaging.deliver(Topics.SENSOR_BINDER_TO_SCHEDULER, key, json, timestamp);
+        messaging.deliver(messaging.message(Topics.SENSOR_BINDER_TO_SCHEDULER, key, json, timestamp));
     }
 
     private static String once(String start, String end) {
@@ -623,14 +600,14 @@ public class SchedulerComponentTest {
     }
 
     private Published only(String topic) {
-        List<Published> on = messaging.on(topic);
+        List<Published> on = messaging.published(topic);
         assertEquals(topic + ": " + on, 1, on.size());
         return on.get(0);
     }
 
     private List<Published> awaitPublished(String topic, int count) throws InterruptedException {
-        await(count + " message(s) on " + topic, () -> messaging.on(topic).size() >= count);
-        return messaging.on(topic);
+        await(count + " message(s) on " + topic, () -> messaging.published(topic).size() >= count);
+        return messaging.published(topic);
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {

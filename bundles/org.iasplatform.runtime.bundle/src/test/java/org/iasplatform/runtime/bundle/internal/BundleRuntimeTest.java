@@ -32,6 +32,7 @@ import org.iasplatform.api.sensor.ControlFunctions;
 import org.iasplatform.api.sensor.FieldType;
 import org.iasplatform.api.sensor.SensorType;
 import org.iasplatform.runtime.bundle.testalgo.TestAlgorithmsActivator;
+import org.iasplatform.testsupport.RecordingMessaging;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Rule;
@@ -113,29 +114,29 @@ public class BundleRuntimeTest {
         assertTrue(bundle.getLocation(), bundle.getLocation().startsWith(SharedBundles.LOCATION_PREFIX));
         assertTrue(instance.describe(), instance.describe().contains("echo") && instance.describe().contains(BSN));
 
-        JsonNode notification = messaging.on(Topics.NOTIFICATIONS).get(0).tree();
+        JsonNode notification = messaging.published(Topics.NOTIFICATIONS).get(0).json();
         assertEquals("user", notification.path("to").asText());
         assertEquals("started i1", notification.path("message").asText());
         assertEquals("i1", notification.path("instance_id").asText());
         assertEquals("App", notification.path("application_name").asText());
         assertEquals("echo", notification.path("algorithm_name").asText());
-        JsonNode feed = messaging.on(Topics.appFeed("App")).get(0).tree();
+        JsonNode feed = messaging.published(Topics.appFeed("App")).get(0).json();
         assertEquals("up", feed.path("data").path("status").asText());
-        assertEquals("i1", messaging.on(Topics.appFeed("App")).get(0).key());
+        assertEquals("i1", messaging.published(Topics.appFeed("App")).get(0).key());
 
         messaging.deliver(DATA, "si-light", "{\"sensor_instance_id\":\"si-light\",\"timestamp\":1,\"data\":{\"lux\":12}}");
         await("the control command", () -> listener.has("log:switched on"));
         assertTrue(listener.has("log:reading 12 of si-light"));
-        RecordingMessaging.Published control = messaging.on(CONTROL).get(0);
+        RecordingMessaging.Published control = messaging.published(CONTROL).get(0);
         assertEquals("si-light", control.key());
-        assertEquals("{\"function\":\"switchOnLight\",\"params\":{\"level\":1}}", control.json());
-        assertEquals("the bad command was not sent", 1, messaging.on(CONTROL).size());
+        assertEquals("{\"function\":\"switchOnLight\",\"params\":{\"level\":1}}", control.value());
+        assertEquals("the bad command was not sent", 1, messaging.published(CONTROL).size());
 
         instance.stop(Duration.ofSeconds(5));
         assertTrue("it ended cleanly within the grace", listener.has("log:bye"));
         assertFalse(instance.isAlive());
         assertEquals("no bundle of that name is left", List.of(), bundles(BSN));
-        assertEquals("its subscriptions are closed", 0, messaging.openFollowers(DATA));
+        assertEquals("its subscriptions are closed", 0, messaging.openSubscriptions(DATA));
         assertFalse("its thread is gone", threadAlive("ias-algorithm-i1"));
         assertTrue("no exit is reported after stop", listener.exits.isEmpty());
         assertEquals(0, runtime.running());

@@ -22,6 +22,7 @@ import org.iasplatform.api.sensor.ControlFunctions;
 import org.iasplatform.api.sensor.FieldType;
 import org.iasplatform.api.sensor.Reading;
 import org.iasplatform.api.sensor.SensorType;
+import org.iasplatform.testsupport.RecordingMessaging;
 import org.junit.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -68,7 +69,7 @@ public class InstanceContextTest {
         invalid(() -> light.control("switchOnLight", Map.of("level", "high")), "/params/level");
         invalid(() -> light.control("switchOnLight", Map.of()), "/params/level");
         invalid(() -> light.control("switchOnLight", Map.of("level", 1, "colour", "red")), "/params/colour");
-        assertTrue("nothing invalid was sent", messaging.published.isEmpty());
+        assertTrue("nothing invalid was sent", messaging.published().isEmpty());
         try {
             context.sensor(1).control("anything", Map.of());
             fail();
@@ -77,16 +78,16 @@ public class InstanceContextTest {
         }
 
         light.control("switchOnLight", Map.of("level", 2));
-        RecordingMessaging.Published sent = messaging.on("sensor_control_si-light").get(0);
+        RecordingMessaging.Published sent = messaging.published("sensor_control_si-light").get(0);
         assertEquals("si-light", sent.key());
-        assertEquals("{\"function\":\"switchOnLight\",\"params\":{\"level\":2}}", sent.json());
+        assertEquals("{\"function\":\"switchOnLight\",\"params\":{\"level\":2}}", sent.value());
     }
 
     @Test
     public void notificationsAndFeedDataArePublishedInTheDocumentedForm() throws Exception {
         context.notify("admin", "bus 7 is late");
-        JsonNode n = messaging.on(Topics.NOTIFICATIONS).get(0).tree();
-        assertEquals("i1", messaging.on(Topics.NOTIFICATIONS).get(0).key());
+        JsonNode n = messaging.published(Topics.NOTIFICATIONS).get(0).json();
+        assertEquals("i1", messaging.published(Topics.NOTIFICATIONS).get(0).key());
         assertEquals("admin", n.path("to").asText());
         assertEquals("bus 7 is late", n.path("message").asText());
         assertEquals("i1", n.path("instance_id").asText());
@@ -96,13 +97,13 @@ public class InstanceContextTest {
         invalid(() -> context.notify(" ", "x"), "/to");
 
         context.publishFeed(Map.of("fare", 12.5));
-        RecordingMessaging.Published feed = messaging.on(Topics.appFeed("Bus management")).get(0);
+        RecordingMessaging.Published feed = messaging.published(Topics.appFeed("Bus management")).get(0);
         assertEquals("app_feed_Bus_management", feed.topic());
-        assertEquals(12.5, feed.tree().path("data").path("fare").asDouble(), 0);
-        assertEquals("lightControl", feed.tree().path("algorithm_name").asText());
-        assertTrue(messaging.ensured.contains("app_feed_Bus_management"));
+        assertEquals(12.5, feed.json().path("data").path("fare").asDouble(), 0);
+        assertEquals("lightControl", feed.json().path("algorithm_name").asText());
+        assertTrue(messaging.ensured().contains("app_feed_Bus_management"));
 
-        messaging.failPublish = new IllegalStateException("broker down");
+        messaging.failPublishing(new IllegalStateException("broker down"));
         try {
             context.publishFeed(Map.of("x", 1));
             fail();
@@ -119,7 +120,7 @@ public class InstanceContextTest {
         context.sensor(0).subscribe(r -> {
             throw new IllegalStateException("handler bug");
         });
-        assertEquals(2, messaging.openFollowers("sensor_data_si-light"));
+        assertEquals(2, messaging.openSubscriptions("sensor_data_si-light"));
 
         messaging.deliver("sensor_data_si-light", "si-light",
                 "{\"sensor_instance_id\":\"si-light\",\"timestamp\":5,\"data\":{\"lux\":33}}");
@@ -130,12 +131,12 @@ public class InstanceContextTest {
         assertTrue(listener.hasPrefix("log:[platform] dropped a reading of sensor si-light"));
 
         first.close();
-        assertEquals(1, messaging.openFollowers("sensor_data_si-light"));
+        assertEquals(1, messaging.openSubscriptions("sensor_data_si-light"));
         assertFalse(context.isStopped());
         context.markStopped();
         assertTrue(context.isStopped());
         context.awaitStop(); // returns at once
-        assertEquals(0, messaging.openFollowers("sensor_data_si-light"));
+        assertEquals(0, messaging.openSubscriptions("sensor_data_si-light"));
         assertEquals(0, context.openSubscriptions());
         try {
             context.sensor(0).subscribe(got::add);

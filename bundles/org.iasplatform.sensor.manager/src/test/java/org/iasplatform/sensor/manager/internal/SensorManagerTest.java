@@ -24,6 +24,7 @@ import org.iasplatform.api.sensor.SensorInstance;
 import org.iasplatform.api.sensor.SensorStatus;
 import org.iasplatform.api.sensor.SensorType;
 import org.iasplatform.sensor.manager.internal.FakeDriver.FakeConnection;
+import org.iasplatform.testsupport.RecordingMessaging;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;
@@ -41,7 +42,7 @@ public class SensorManagerTest {
     private static final SensorInstance LIGHT_1 = instance("si-light", "light-sensor", 8769);
 
     private final ObjectMapper mapper = new ObjectMapper();
-    private final FakeMessaging messaging = new FakeMessaging();
+    private final RecordingMessaging messaging = new RecordingMessaging();
     private final FakeRegistry registry = new FakeRegistry();
     private final FakeDriver jsonLines = new FakeDriver("jsonlines");
     private SensorManager manager;
@@ -85,6 +86,11 @@ public class SensorManagerTest {
         }
     }
 
+    /** The subscribe and follow calls made, as {@code follow [topics]} or {@code subscribe group topics}. */
+    private List<String> calls() {
+        return messaging.subscriptions().stream().map(Object::toString).toList();
+    }
+
     private SensorStatus status(String id) {
         return manager.status(id).orElseThrow();
     }
@@ -103,7 +109,7 @@ public class SensorManagerTest {
     public void followsRegistryEventsBeforeLoadingAndAppliesEventsThatArriveMeanwhile() throws Exception {
         SensorInstance late = instance("si-late", "gps-sensor", 9000);
         registry.onLoad = () -> {
-            assertEquals("follow [" + Topics.SENSOR_REGISTRY_EVENTS + "]", messaging.calls.get(0));
+            assertEquals("follow [" + Topics.SENSOR_REGISTRY_EVENTS + "]", calls().get(0));
             try {
                 messaging.deliver(Topics.SENSOR_REGISTRY_EVENTS, "r-2", event("sensor-instance", "register", "ok", late));
                 messaging.deliver(Topics.SENSOR_REGISTRY_EVENTS, "r-3", event("sensor-instance", "delete", "ok", LIGHT_1));
@@ -113,7 +119,7 @@ public class SensorManagerTest {
         };
         start();
         assertEquals(List.of("follow [" + Topics.SENSOR_REGISTRY_EVENTS + "]",
-                "subscribe test-control " + Topics.controlTopicPattern()), messaging.calls);
+                "subscribe test-control " + Topics.controlTopicPattern()), calls());
         assertNotNull(jsonLines.open("si-late"));
         assertNotNull(jsonLines.open("si-gps"));
         assertNull("deleted while the list was loading", jsonLines.open("si-light"));
@@ -126,12 +132,12 @@ public class SensorManagerTest {
         registry.failLoad = new IllegalStateException("store down");
         manager.driverAdded(entry(jsonLines, 10, -100, "*"));
         manager.start(new SensorManager.Settings("test-control", 20));
-        await("a failed load", () -> messaging.calls.size() == 1);
+        await("a failed load", () -> calls().size() == 1);
         assertFalse(manager.isStarted());
         registry.failLoad = null;
         await("manager started after retry", manager::isStarted);
         assertNotNull(jsonLines.open("si-gps"));
-        assertEquals("followed once", 1, messaging.calls.stream().filter(c -> c.startsWith("follow")).count());
+        assertEquals("followed once", 1, calls().stream().filter(c -> c.startsWith("follow")).count());
     }
 
     @Test
@@ -157,10 +163,10 @@ public class SensorManagerTest {
         long before = System.currentTimeMillis();
         assertTrue(gps.context.reading(Map.of("placeholder", "bus", "x", 1.5, "y", 2)));
         long after = System.currentTimeMillis();
-        List<FakeMessaging.Published> records = messaging.publishedTo(Topics.dataTopic("si-gps"));
+        List<RecordingMessaging.Published> records = messaging.published(Topics.dataTopic("si-gps"));
         assertEquals(1, records.size());
         assertEquals("si-gps", records.get(0).key());
-        JsonNode reading = mapper.readTree(records.get(0).json());
+        JsonNode reading = mapper.readTree(records.get(0).value());
         assertEquals(Set.of("sensor_instance_id", "timestamp", "data"), fieldNames(reading));
         assertEquals("si-gps", reading.get("sensor_instance_id").asText());
         long timestamp = reading.get("timestamp").asLong();
@@ -205,14 +211,14 @@ public class SensorManagerTest {
         assertEquals(2, status("si-light").invalid());
         assertEquals("invalid reading: field 'lux' is not int: true", status("si-light").detail());
         assertEquals(1, status("si-light").readings());
-        assertTrue(messaging.publishedTo(Topics.dataTopic("si-gps")).isEmpty());
-        assertEquals(1, messaging.publishedTo(Topics.dataTopic("si-light")).size());
+        assertTrue(messaging.published(Topics.dataTopic("si-gps")).isEmpty());
+        assertEquals(1, messaging.published(Topics.dataTopic("si-light")).size());
     }
 
     @Test
     public void failedPublishIsRecordedAndNotCounted() {
         start();
-        messaging.failPublish = new IllegalStateException("broker down");
+        messaging.failPublishing(new IllegalStateException("broker down"));
         assertTrue(jsonLines.open("si-light").context.reading(Map.of("lux", 3)));
         assertEquals(0, status("si-light").readings());
         assertTrue(status("si-light").detail().contains("broker down"));
@@ -393,7 +399,7 @@ public class SensorManagerTest {
         start();
         manager.stop();
         assertEquals(0, jsonLines.openCount());
-        assertTrue(messaging.subscriptions.stream().noneMatch(s -> s.alive));
+        assertTrue(messaging.subscriptions().stream().noneMatch(s -> s.isAlive()));
         assertTrue(manager.statuses().isEmpty());
         manager.driverRemoved(10); // DS unbinds after deactivation: harmless
     }
