@@ -33,18 +33,33 @@ import org.slf4j.LoggerFactory;
 public final class ProcessRuntime implements AppRuntime, AutoCloseable {
     /** Environment variable carrying a random tag per start; its descendants inherit it. */
     static final String TAG_VARIABLE = "IAS_PROCESS_TAG";
+    /**
+     * Environment variable naming the runtime that started a process (its node's data area): after the node's JVM was
+     * killed, the processes it left behind are found by it when it starts again.
+     */
+    static final String OWNER_VARIABLE = "IAS_PROCESS_OWNER";
     /** Where the SDK's Python module is inside this bundle. */
     static final String SDK_RESOURCE = "/sdk/python/platform_lib.py";
     static final String SDK_FILE = "platform_lib.py";
     private static final Logger LOG = LoggerFactory.getLogger(ProcessRuntime.class);
 
     private final Settings settings;
+    private final String owner;
     private final Set<ProcessInstance> running = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService sampler;
     private volatile boolean closed;
 
     ProcessRuntime(Settings settings) {
+        this(settings, null);
+    }
+
+    /**
+     * @param owner what identifies this runtime's node across restarts (its data area), set on every process it starts;
+     *              null for none
+     */
+    ProcessRuntime(Settings settings, String owner) {
         this.settings = settings;
+        this.owner = owner;
         this.sampler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "ias-process-runtime-sampler");
             t.setDaemon(true);
@@ -52,6 +67,27 @@ public final class ProcessRuntime implements AppRuntime, AutoCloseable {
         });
         long period = Math.max(50, settings.sampleInterval().toMillis());
         sampler.scheduleWithFixedDelay(this::sample, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Kills the processes an earlier incarnation of this runtime left behind: its node's JVM was killed (kill -9, a crash)
+     * and could not stop them. Those instances have been placed elsewhere meanwhile (or will be started again by the
+     * platform); left running they would run twice. Returns how many were killed.
+     */
+    int killLeftovers() {
+        if (owner == null) {
+            return 0;
+        }
+        List<ProcessHandle> leftovers = ProcessTree.withEnvironment(OWNER_VARIABLE, owner);
+        leftovers.forEach(ProcessHandle::destroyForcibly);
+        for (ProcessHandle p : leftovers) {
+            try {
+                p.onExit().get(settings.orphanGrace().toMillis(), TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                LOG.warn("Leftover process {} did not end within {} ms", p.pid(), settings.orphanGrace().toMillis());
+            }
+        }
+        return leftovers.size();
     }
 
     @Override
@@ -69,6 +105,9 @@ public final class ProcessRuntime implements AppRuntime, AutoCloseable {
         environment.put("PYTHONUNBUFFERED", "1");
         String tag = UUID.randomUUID().toString();
         environment.put(TAG_VARIABLE, tag);
+        if (owner != null) {
+            environment.put(OWNER_VARIABLE, owner);
+        }
         Process process = builder.start();
         ProcessInstance[] self = new ProcessInstance[1];
         ProcessInstance instance = new ProcessInstance(launch.instanceId(), process, tag, command, listener, settings,

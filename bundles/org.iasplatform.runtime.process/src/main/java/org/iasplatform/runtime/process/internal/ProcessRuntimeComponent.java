@@ -85,7 +85,13 @@ public class ProcessRuntimeComponent implements AppRuntime {
                 sdkDir, config.max__line__length(), Duration.ofSeconds(2), Duration.ofSeconds(1),
                 Duration.ofMillis(500));
         this.stopGrace = Duration.ofMillis(Math.max(0, config.stop__grace__ms()));
-        this.runtime = new ProcessRuntime(settings);
+        File area = context.getDataFile("");
+        this.runtime = new ProcessRuntime(settings, area == null ? null : area.getAbsolutePath());
+        int leftovers = runtime.killLeftovers();
+        if (leftovers > 0) {
+            LOG.warn("Killed {} process(es) left running by this node's previous run (it was not stopped cleanly); the "
+                    + "platform runs their instances again where it places them", leftovers);
+        }
         LOG.info("Process runtime ready (SDK in {}; langs {})", sdkDir, settings.interpreters().keySet());
     }
 

@@ -122,6 +122,32 @@ public class ProcessRuntimeTest {
     }
 
     @Test
+    public void processesLeftByAKilledPredecessorAreKilledWhenTheRuntimeStartsAgain() throws Exception {
+        script("algo.sh", "sleep 300 &\necho \"child=$!\"\nwait\n");
+        String owner = tmp.newFolder("node-data").getAbsolutePath();
+        // a runtime whose JVM "dies": it is never closed, its processes stay behind
+        ProcessRuntime killed = new ProcessRuntime(settings(8192), owner);
+        RunningInstance abandoned = killed.start(launch("algo.sh", "bash"), listener);
+        await("the child's pid", () -> listener.line("stdout:child=") != null);
+        long child = Long.parseLong(listener.line("stdout:child=").substring("stdout:child=".length()));
+        long main = ((ProcessInstance) abandoned).pid();
+        assertTrue(alive(main) && alive(child));
+        assertEquals("a runtime of another owner leaves them alone", 0, new ProcessRuntime(settings(8192),
+                tmp.newFolder("other-node").getAbsolutePath()).killLeftovers());
+        assertTrue(alive(main) && alive(child));
+
+        ProcessRuntime again = new ProcessRuntime(settings(8192), owner);
+        try {
+            assertEquals("the script and its child", 2, again.killLeftovers());
+            assertFalse(alive(main));
+            assertFalse(alive(child));
+        } finally {
+            again.close(Duration.ofSeconds(1));
+            killed.close(Duration.ofSeconds(1));
+        }
+    }
+
+    @Test
     public void whatIgnoresSigtermIsKilledAfterTheGrace() throws Exception {
         script("stubborn.sh", """
                 trap '' TERM
