@@ -198,6 +198,10 @@ public class BadInputsTest {
                 + "'3': {" + DEPLOY + ", 'scheduling_info': {'request_type': 'start'}}}", "/3",
                 "entry \"3\" is out of sequence; expected entries numbered \"1\" to \"2\"");
         bad(rows, DEPLOY_CONFIG, "{}", "", "the deploy config lists no algorithms; expected");
+        bad(rows, DEPLOY_CONFIG, "{'noOfAlgo': 1, '1': {" + DEPLOY + ", 'scheduling_info': {'request_type': 'start'}, "
+                + "'restart_policy': {'max_failures': 0}}}", "/1/restart_policy/max_failures", "");
+        bad(rows, DEPLOY_CONFIG, "{'noOfAlgo': 1, '1': {" + DEPLOY + ", 'scheduling_info': {'request_type': 'start'}, "
+                + "'restart_policy': {'retries': 3}}}", "/1/restart_policy/retries", "expected only the fields max_failures");
         bad(rows, DEPLOY_CONFIG, "{'noOfAlgo': 1, 'algorithms': [{" + DEPLOY + ", 'scheduling_info': {'request_type': "
                 + "'start'}}]}", "", "mixes its two forms");
         bad(rows, DEPLOY_CONFIG, "{'algorithms': []}", "/algorithms", "algorithms is empty; expected");

@@ -69,6 +69,10 @@ public class GoodInputsTest {
                 + "'scheduling_info': {'request_type': 'stop', 'job_id': 42}}}");
         ok(rows, DEPLOY_CONFIG, "{'noOfAlgo': 2, '2': {" + DEPLOY + ", 'scheduling_info': {'request_type': 'start'}}, "
                 + "'1': {" + DEPLOY + ", 'scheduling_info': {'request_type': 'start'}}}");
+        ok(rows, DEPLOY_CONFIG, "{'noOfAlgo': 1, '1': {" + DEPLOY + ", 'scheduling_info': {'request_type': 'start'}, "
+                + "'restart_policy': {'max_failures': 3, 'window_seconds': 60, 'backoff_initial_ms': 100, 'backoff_max_ms': 2000}}}");
+        ok(rows, DEPLOY_CONFIG, "{'noOfAlgo': 1, '1': {" + DEPLOY + ", 'scheduling_info': {'request_type': 'start'}, "
+                + "'restart_policy': {}}}");
         // a single algorithm instead of a whole document
         ok(rows, DEPLOY_CONFIG, "{" + DEPLOY + ", 'scheduling_info': {'request_type': 'start'}}");
         return rows;
