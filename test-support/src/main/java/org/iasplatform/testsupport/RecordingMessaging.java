@@ -31,7 +31,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * Publishing can be made to fail (for every topic, for one topic until it recovers, or for the next few publishes to a
  * topic); a {@link #onPublish hook} sees every publish as it happens, before it is recorded (e.g. to check what is
  * stored at that moment, or to answer it by delivering messages); subscribing can be made to fail; {@link #latest}
- * answers what the test {@link #retain retained} for a topic. Thread-safe: the code under test may publish from any
+ * answers what the test {@link #retain retained} for a topic, or fails as the test {@link #failLatest asked}. Thread-safe: the code under test may publish from any
  * thread.
  */
 public final class RecordingMessaging implements Messaging {
@@ -185,6 +185,7 @@ public final class RecordingMessaging implements Messaging {
     private final AtomicInteger lastLatestCount = new AtomicInteger();
     private volatile Exception publishFailure;
     private volatile RuntimeException subscribeFailure;
+    private volatile MessagingException latestFailure;
     private volatile PublishHook hook;
     private volatile boolean reachable = true;
 
@@ -213,6 +214,11 @@ public final class RecordingMessaging implements Messaging {
     /** Every subscribe and follow call throws {@code cause}; null: they work again. */
     public void failSubscribing(RuntimeException cause) {
         subscribeFailure = cause;
+    }
+
+    /** Every {@link #latest} call throws {@code cause} (as a broker that cannot be read would); null: it works again. */
+    public void failLatest(MessagingException cause) {
+        latestFailure = cause;
     }
 
     /** Runs {@code hook} on every publish from now on (null: none); see {@link PublishHook}. */
@@ -392,10 +398,17 @@ public final class RecordingMessaging implements Messaging {
         deleted.addAll(topics);
     }
 
-    /** The last {@code count} of the messages {@link #retain retained} for {@code topic}; records {@code count}. */
+    /**
+     * The last {@code count} of the messages {@link #retain retained} for {@code topic}; records {@code count}. Throws
+     * what {@link #failLatest} set.
+     */
     @Override
-    public List<Message> latest(String topic, int count, Duration timeout) {
+    public List<Message> latest(String topic, int count, Duration timeout) throws MessagingException {
         lastLatestCount.set(count);
+        MessagingException failure = latestFailure;
+        if (failure != null) {
+            throw failure;
+        }
         List<Message> all = retained.getOrDefault(topic, List.of());
         return all.subList(Math.max(0, all.size() - count), all.size());
     }

@@ -149,6 +149,16 @@ public class RecordingMessagingTest {
         assertEquals(three.subList(1, 3), messaging.latest("t", 2, Duration.ofSeconds(1)));
         assertEquals(2, messaging.lastLatestCount());
         assertEquals(three, messaging.latest("t", 10, Duration.ofSeconds(1)));
+        MessagingException unreadable = new MessagingException("cannot read (test)", null);
+        messaging.failLatest(unreadable);
+        try {
+            messaging.latest("t", 1, Duration.ofSeconds(1));
+            fail("latest was made to fail");
+        } catch (MessagingException e) {
+            assertSame(unreadable, e);
+        }
+        messaging.failLatest(null);
+        assertEquals(three.subList(2, 3), messaging.latest("t", 1, Duration.ofSeconds(1)));
 
         messaging.ensureTopics(List.of("x", "y"));
         messaging.ensureTopics(List.of("x"));

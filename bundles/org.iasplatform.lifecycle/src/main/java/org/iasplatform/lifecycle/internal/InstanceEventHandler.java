@@ -1,7 +1,9 @@
 package org.iasplatform.lifecycle.internal;
 
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 import org.bson.Document;
 import org.iasplatform.api.deploy.InstanceState;
@@ -33,6 +35,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * the node's timestamp of the interruption, which the same node's epoch must exceed before it may run the instance
  * again) and no valid token, and {@link RestartHandler} places it again. If a stop was requested for it, it becomes
  * STOPPED instead: that stop is done.</li>
+ * <li>A FAILED without {@code "interrupted"} of an active instance's current generation from the node it runs on (a
+ * crash: non-zero exit, an exception out of a bundle algorithm, its runtime went away, it could not start) is handled by
+ * the {@link RestartPolicy} in force for it (the configured one with the deployment's {@code restart_policy}): its time
+ * is added to {@code failures} (those older than the window are dropped); below {@code max_failures} the instance
+ * becomes RESTARTING with an {@code interruption} of cause {@code crash} whose {@code not_before} is the back-off's end,
+ * and {@link RestartHandler} places it again (through the strategy, on any node that is UP and offers its runtime,
+ * its own included) once that time has passed; at {@code max_failures} it is FAILED for good ({@code gave_up}) and the
+ * last lines of its log are read (bounded in time) into {@code last_log}. A stop requested meanwhile ends it instead;
+ * an exit with code 0 is reported STOPPED by the node and never restarted.</li>
+ * <li>Once an instance waits RESTARTING after a crash or its node went DOWN, further events of that generation are
+ * ignored (it runs nowhere as far as the records go: a returning node is fenced), and an end (STOPPED / FAILED) already
+ * recorded for a generation is not overwritten by a repeated one.</li>
  * </ul>
  * Idempotent: the record keeps the partition and offset of the last event applied, and a redelivered (or older) record
  * of the same partition changes nothing.
@@ -40,14 +54,29 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 final class InstanceEventHandler {
     private static final Logger LOG = LoggerFactory.getLogger(InstanceEventHandler.class);
 
+    /** Reads the last lines of an instance's log (bounded in time). */
+    @FunctionalInterface
+    interface LogTail {
+        List<String> lastLines(String instanceId) throws Exception;
+    }
+
     private final InstanceStore store;
     private final ObjectMapper mapper;
     private final Clock clock;
+    private final Supplier<RestartPolicy> defaultPolicy;
+    private final LogTail logTail;
 
-    InstanceEventHandler(InstanceStore store, ObjectMapper mapper, Clock clock) {
+    /**
+     * @param defaultPolicy the configured restart policy (a deployment's {@code restart_policy} overrides it)
+     * @param logTail       reads the last log lines of an instance the policy gave up on
+     */
+    InstanceEventHandler(InstanceStore store, ObjectMapper mapper, Clock clock, Supplier<RestartPolicy> defaultPolicy,
+            LogTail logTail) {
         this.store = store;
         this.mapper = mapper;
         this.clock = clock;
+        this.defaultPolicy = defaultPolicy;
+        this.logTail = logTail;
     }
 
     /** Handles one message of {@link Topics#INSTANCE_EVENTS}. */
@@ -79,13 +108,41 @@ final class InstanceEventHandler {
         }
         long timestamp = event.path("timestamp").canConvertToLong() ? event.path("timestamp").asLong()
                 : message.timestamp();
-        store.mutate(instanceId, d -> apply(d, instanceId, event, state, timestamp, message.partition(),
-                message.offset()));
+        RestartPolicy policy = defaultPolicy.get();
+        Optional<Document> stored = store.mutate(instanceId, d -> apply(d, instanceId, event, state, timestamp,
+                message.partition(), message.offset(), policy));
+        stored.filter(d -> Boolean.TRUE.equals(d.get(InstanceStore.LAST_LOG_PENDING)))
+                .ifPresent(d -> keepLastLog(instanceId, InstanceStore.generation(d)));
+    }
+
+    /**
+     * Reads the last log lines of an instance the restart policy gave up on into {@code last_log} (what it cannot read
+     * is said there instead: the instance stays FAILED either way). A store failure is thrown: the event is delivered
+     * again, and the pending lines are read then.
+     */
+    private void keepLastLog(String instanceId, long generation) {
+        List<String> lines;
+        try {
+            lines = List.copyOf(logTail.lastLines(instanceId));
+        } catch (Exception e) {
+            LOG.warn("Instance {}: the last lines of its log could not be read: {}", instanceId, e.toString());
+            lines = List.of("(the last lines of its log could not be read: " + e.getMessage() + ")");
+        }
+        List<String> kept = lines;
+        store.mutate(instanceId, d -> {
+            if (d == null || InstanceStore.generation(d) != generation
+                    || !Boolean.TRUE.equals(d.get(InstanceStore.LAST_LOG_PENDING))) {
+                return null;
+            }
+            d.put(InstanceStore.LAST_LOG, kept);
+            d.remove(InstanceStore.LAST_LOG_PENDING);
+            return d;
+        });
     }
 
     /** The record after one event, or null if the event changes nothing (seen before, or of an older generation). */
     private Document apply(Document d, String instanceId, JsonNode event, InstanceState state, long timestamp,
-            int partition, long offset) {
+            int partition, long offset, RestartPolicy policy) {
         if (d != null && Docs.intOf(d, "event_partition", -1) == partition
                 && Docs.longOf(d, "event_offset", -1) >= offset) {
             return null; // redelivered
@@ -116,6 +173,19 @@ final class InstanceEventHandler {
                 LOG.debug("Instance {}: ignoring {} of generation {}, it is at {}", instanceId, state, generation,
                         InstanceStore.generation(d));
                 return null;
+            }
+            if (generation == InstanceStore.generation(d) && settled(d, generation, state)) {
+                LOG.debug("Instance {}: ignoring {} of generation {}: {}", instanceId, state, generation,
+                        Docs.str(d, "reason"));
+                return null;
+            }
+            if (state == InstanceState.FAILED && !event.path("interrupted").asBoolean(false)
+                    && isCrash(d, event, generation)) {
+                crashed(next, instanceId, event, generation, timestamp, now, policy);
+                next.put("event_partition", partition);
+                next.put("event_offset", offset);
+                next.put("updated_at", Docs.date(now));
+                return next;
             }
             next.put("generation", generation);
             putIfGiven(next, "node", Docs.text(event, "node"));
@@ -180,9 +250,84 @@ final class InstanceEventHandler {
         next.put("reason", "node " + node + " stopped; starting it again when a node is available");
         next.put("token_sha256", null); // nothing runs with it any more; the new start gets a fresh one
         next.put(InstanceStore.INTERRUPTION, new Document("node", node).append("generation", generation)
-                .append("after_epoch", timestamp).append("reported", true).append("at", Docs.date(now)));
+                .append("cause", InstanceStore.CAUSE_NODE_STOPPED).append("after_epoch", timestamp)
+                .append("reported", true).append("at", Docs.date(now)));
         next.remove(InstanceStore.RESTART_PENDING);
         LOG.info("Instance {} (generation {}) interrupted: node {} stopped; RESTARTING", instanceId, generation, node);
+    }
+
+    /**
+     * Whether an event of the record's own generation changes nothing: the instance waits RESTARTING after a crash or
+     * its node went DOWN (that generation runs nowhere as far as the records go), or the generation's end is recorded
+     * already and this is another end.
+     */
+    private static boolean settled(Document d, long generation, InstanceState state) {
+        Document interruption = InstanceStore.interruption(d);
+        if (InstanceStore.isInterrupted(d) && Docs.longOf(interruption, "generation", -1) == generation) {
+            String cause = InstanceStore.cause(interruption);
+            return InstanceStore.CAUSE_CRASH.equals(cause) || InstanceStore.CAUSE_NODE_DOWN.equals(cause);
+        }
+        boolean end = state == InstanceState.STOPPED || state == InstanceState.FAILED;
+        return end && !InstanceStore.isActive(d) && d.get("ended_at") != null;
+    }
+
+    /**
+     * Whether a FAILED (not interrupted) of {@code generation} is a crash the restart policy handles: of the active
+     * instance's current generation, from the node it runs on, with no stop requested, not an exit with code 0, and
+     * not server-lifecycle's own FAILED of a placement that found no node.
+     */
+    private static boolean isCrash(Document d, JsonNode event, long generation) {
+        if (!InstanceStore.isActive(d) || InstanceStore.isInterrupted(d) || InstanceStore.generation(d) != generation
+                || d.get("stop_requested") != null || PlacementHandler.SOURCE.equals(Docs.text(event, "source"))) {
+            return false;
+        }
+        String node = Docs.text(event, "node");
+        if (node == null || !node.equals(Docs.str(d, "node"))) {
+            return false;
+        }
+        JsonNode exit = event.get("exit_code");
+        return exit == null || !exit.canConvertToInt() || exit.asInt() != 0;
+    }
+
+    /**
+     * A crash: RESTARTING after the policy's back-off, or FAILED for good once it failed {@code max_failures} times
+     * within the window (its last log lines are read after this is stored).
+     */
+    private static void crashed(Document next, String instanceId, JsonNode event, long generation, long timestamp,
+            long now, RestartPolicy defaults) {
+        RestartPolicy policy = defaults.forRecord(next);
+        List<Long> failures = policy.failuresWith(next, now);
+        String node = Docs.str(next, "node");
+        String what = Optional.ofNullable(Docs.text(event, "reason")).orElse("failed");
+        JsonNode exit = event.get("exit_code");
+        next.put(RestartPolicy.FAILURES, failures);
+        next.put("exit_code", exit != null && exit.canConvertToInt() ? exit.asInt() : null);
+        next.put("token_sha256", null); // nothing runs with it any more
+        next.remove(InstanceStore.RESTART_PENDING);
+        String window = RestartPolicy.seconds(policy.windowMs());
+        if (failures.size() >= policy.maxFailures()) {
+            next.put("state", InstanceState.FAILED.name());
+            next.put("ended_at", Docs.date(timestamp));
+            next.put("reason", "crashed on node " + node + ": " + what + "; not restarted again: " + failures.size()
+                    + (failures.size() == 1 ? " failure" : " failures") + " within " + window + " s (restart policy: "
+                    + policy.describe() + ")");
+            next.put("gave_up", true);
+            next.put(InstanceStore.LAST_LOG_PENDING, true);
+            next.remove(InstanceStore.LAST_LOG);
+            next.remove(InstanceStore.INTERRUPTION);
+            LOG.warn("Instance {} (generation {}) crashed on node {} ({}): FAILED, failure {} within {} s",
+                    instanceId, generation, node, what, failures.size(), window);
+            return;
+        }
+        long wait = policy.backoffMs(failures.size());
+        next.put("state", InstanceState.RESTARTING.name());
+        next.put("reason", "crashed on node " + node + ": " + what + "; restarting in " + RestartPolicy.seconds(wait)
+                + " s (failure " + failures.size() + " within " + window + " s; FAILED at " + policy.maxFailures() + ")");
+        next.put(InstanceStore.INTERRUPTION, new Document("node", node).append("generation", generation)
+                .append("cause", InstanceStore.CAUSE_CRASH).append("after_epoch", timestamp).append("reported", true)
+                .append("at", Docs.date(now)).append("not_before", Docs.date(now + wait)));
+        LOG.info("Instance {} (generation {}) crashed on node {} ({}): RESTARTING in {} ms (failure {} within {} s)",
+                instanceId, generation, node, what, wait, failures.size(), window);
     }
 
     private static void end(Document next, InstanceState state, JsonNode event, long timestamp) {

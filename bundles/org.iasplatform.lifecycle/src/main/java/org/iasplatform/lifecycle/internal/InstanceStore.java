@@ -3,10 +3,13 @@ package org.iasplatform.lifecycle.internal;
 import static com.mongodb.client.model.Filters.and;
 import static com.mongodb.client.model.Filters.eq;
 import static com.mongodb.client.model.Filters.exists;
+import static com.mongodb.client.model.Filters.gte;
 import static com.mongodb.client.model.Filters.in;
 import static com.mongodb.client.model.Filters.lt;
+import static com.mongodb.client.model.Filters.not;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,8 +38,12 @@ import com.mongodb.client.model.Sorts;
  * restarts after an interruption ({@link RestartHandler}): {@code node_epoch} (the chosen node's heartbeat epoch at
  * placement), {@code reported_at} (the node's timestamp of its last STARTING / RUNNING / RESTARTING of the current
  * generation), {@code interruption} (while RESTARTING until placed again: {@code {node, generation, after_epoch,
- * reported, at}}), {@code restart_pending} (a re-placement whose start command is not confirmed sent yet) and
- * {@code fences} ({@code [{node, generation}]}: earlier generations a re-placement stops before it starts).
+ * reported, at, cause, not_before}}), {@code restart_pending} (a re-placement whose start command is not confirmed sent
+ * yet) and {@code fences} ({@code [{node, generation}]}: earlier generations a re-placement stops before it starts); for
+ * the restart policy ({@link RestartPolicy}): {@code restart_policy} (the deployment's overrides), {@code failures}
+ * (the crash times within the policy's window), {@code gave_up} (FAILED by the policy), {@code last_log} (the last lines
+ * of its log when it gave up; {@code last_log_pending} until they are read); for fencing ({@link Fencing}):
+ * {@code fenced} ({@code [{node, generation, at}]}: the stops sent to nodes found running an outdated generation).
  * <p>
  * Writers (the deployer_to_slc and instance_events consumers run on different threads, possibly on several platform
  * instances) change a document only through {@link #mutate}, a compare-and-set on its {@code rev} counter.
@@ -46,8 +53,25 @@ final class InstanceStore {
     /** The states in which an instance has (or is about to have) a process, bundle or container on a node. */
     static final List<String> ACTIVE = List.of(InstanceState.STARTING.name(), InstanceState.RUNNING.name(),
             InstanceState.RESTARTING.name());
-    /** The field of an instance interrupted by its node's stop and waiting to be placed again. */
+    /**
+     * The field of an instance that runs nowhere and waits to be placed again (RESTARTING): its node stopped, restarted
+     * or went down, or it crashed. Its {@code cause} is one of the {@code CAUSE_} values.
+     */
     static final String INTERRUPTION = "interruption";
+    /** Interrupted: its node agent stopped and said so ({@code "interrupted": true}). */
+    static final String CAUSE_NODE_STOPPED = "node-stopped";
+    /** Interrupted: its node agent came back under a new epoch without reporting on it. */
+    static final String CAUSE_NODE_RESTARTED = "node-restarted";
+    /** Interrupted: its node went DOWN (no heartbeat). */
+    static final String CAUSE_NODE_DOWN = "node-down";
+    /** It crashed (FAILED without "interrupted"); placed again once {@code not_before} has passed. */
+    static final String CAUSE_CRASH = "crash";
+    /** The field of the last log lines of an instance the restart policy gave up on. */
+    static final String LAST_LOG = "last_log";
+    /** The field marking a give-up whose last log lines are still to be read. */
+    static final String LAST_LOG_PENDING = "last_log_pending";
+    /** The field of the stops sent to nodes found running an outdated generation ({@link Fencing}). */
+    static final String FENCED = "fenced";
     /** The field of a re-placement whose start command is not confirmed sent yet. */
     static final String RESTART_PENDING = "restart_pending";
     private static final int MAX_ATTEMPTS = 100;
@@ -106,6 +130,27 @@ final class InstanceStore {
         List<Document> result = new ArrayList<>();
         instances.find(and(eq("state", InstanceState.STARTING.name()), eq(RESTART_PENDING, true),
                 eq("command_sent", false), lt("placed_at", Docs.date(placedBefore)))).sort(Sorts.ascending("_id"))
+                .forEach(result::add);
+        return result;
+    }
+
+    /** The records of these instances that exist, by id. */
+    Map<String, Document> findAll(Collection<String> instanceIds) {
+        Map<String, Document> result = new HashMap<>();
+        if (!instanceIds.isEmpty()) {
+            instances.find(in("_id", instanceIds)).forEach(d -> result.put(Docs.str(d, "_id"), d));
+        }
+        return result;
+    }
+
+    /**
+     * The instances active on {@code node} (not interrupted) of which nothing is known from {@code epoch} on: placed
+     * under an earlier epoch of the node and not reported since (candidates of the orphan rule, {@link RestartHandler}).
+     */
+    List<Document> activeOnBefore(String node, long epoch) {
+        List<Document> result = new ArrayList<>();
+        instances.find(and(in("state", ACTIVE), eq("node", node), exists(INTERRUPTION, false),
+                not(gte("node_epoch", epoch)), not(gte("reported_at", epoch)))).sort(Sorts.ascending("_id"))
                 .forEach(result::add);
         return result;
     }
@@ -172,12 +217,48 @@ final class InstanceStore {
         return d != null && state(d) == InstanceState.RESTARTING && d.get(INTERRUPTION) instanceof Document;
     }
 
+    /** The record's interruption, or null. */
+    static Document interruption(Document d) {
+        return d != null && d.get(INTERRUPTION) instanceof Document i ? i : null;
+    }
+
+    /**
+     * Why an interruption happened (one of the {@code CAUSE_} values); records from before causes were stored: a
+     * reported one is {@link #CAUSE_NODE_STOPPED}, else {@link #CAUSE_NODE_RESTARTED}.
+     */
+    static String cause(Document interruption) {
+        if (interruption == null) {
+            return null;
+        }
+        String cause = interruption.getString("cause");
+        if (cause != null) {
+            return cause;
+        }
+        return Boolean.FALSE.equals(interruption.get("reported")) ? CAUSE_NODE_RESTARTED : CAUSE_NODE_STOPPED;
+    }
+
     static InstanceInfo toInfo(Document d) {
         return new InstanceInfo(Docs.str(d, "_id"), Docs.str(d, "application_name"), Docs.str(d, "application_id"),
                 Docs.intOf(d, "app_version", 0), Docs.str(d, "algorithm_name"), Docs.str(d, "job_id"),
                 Docs.str(d, "runtime"), Docs.str(d, "node"), state(d), Docs.intOf(d, "restarts", 0),
                 Docs.intOf(d, "runs", 0), Docs.instant(d, "started_at"), Docs.instant(d, "ended_at"),
-                Docs.intOrNull(d, "exit_code"), Docs.str(d, "reason"), Docs.sensors(d));
+                Docs.intOrNull(d, "exit_code"), reasonWithLog(d), Docs.sensors(d));
+    }
+
+    /**
+     * The record's reason; for an instance the restart policy gave up on, followed by the last lines of its log
+     * ({@code "…; last log lines: line | line"}: {@link InstanceInfo} has no field of its own for them).
+     */
+    static String reasonWithLog(Document d) {
+        String reason = Docs.str(d, "reason");
+        if (state(d) != InstanceState.FAILED || !(d.get(LAST_LOG) instanceof List<?> lines) || lines.isEmpty()) {
+            return reason;
+        }
+        StringBuilder text = new StringBuilder(reason == null ? "failed" : reason).append("; last log lines: ");
+        for (int i = 0; i < lines.size(); i++) {
+            text.append(i == 0 ? "" : " | ").append(lines.get(i));
+        }
+        return text.toString();
     }
 
     /** A new instance's document: not placed yet (generation 0), no runs or restarts. */

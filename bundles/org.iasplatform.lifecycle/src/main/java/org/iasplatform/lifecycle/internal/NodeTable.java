@@ -4,7 +4,9 @@ import static com.mongodb.client.model.Filters.eq;
 
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,7 +28,8 @@ import com.mongodb.client.model.Updates;
 
 /**
  * The nodes server-lifecycle knows, from their heartbeats ({@code {node_id, host, timestamp, cpu, mem, instances, epoch,
- * runtimes}} on {@code node_heartbeats}). A node is {@link NodeState#UP} while heartbeats arrive, {@link NodeState#SUSPECT}
+ * runtimes, running}} on {@code node_heartbeats}; {@code running}: the instances the node runs with their generation,
+ * kept in memory for {@link Fencing}). A node is {@link NodeState#UP} while heartbeats arrive, {@link NodeState#SUSPECT}
  * after {@code suspectMs} of silence and {@link NodeState#DOWN} after {@code downMs}. Silence is measured on the
  * platform's own clock from when a heartbeat was received (never against the node's clock, which may be skewed), so
  * {@link NodeStatus#lastHeartbeat()} is that receive time.
@@ -40,9 +43,19 @@ final class NodeTable {
     private static final Logger LOG = LoggerFactory.getLogger(NodeTable.class);
     static final String COLLECTION = "nodes";
 
-    /** One node's last heartbeat; {@code receivedAt} on the platform's clock, {@code reportedAt} on the node's. */
+    /**
+     * One node's last heartbeat; {@code receivedAt} on the platform's clock, {@code reportedAt} on the node's;
+     * {@code running} null when the heartbeat did not list the instances (a node agent from before that field).
+     */
     private record Node(String nodeId, String host, double cpu, double mem, int instances, List<String> runtimes,
-            long epoch, long receivedAt, long reportedAt) {
+            long epoch, long receivedAt, long reportedAt, Map<String, Long> running) {
+    }
+
+    /**
+     * What a node's last heartbeat said it runs: instance id → generation; {@code receivedAt} (platform clock) tells one
+     * heartbeat from the next.
+     */
+    record Running(String nodeId, long receivedAt, Map<String, Long> instances) {
     }
 
     /** A state change found by {@link #sweep()}. */
@@ -73,6 +86,32 @@ final class NodeTable {
         return suspectMs;
     }
 
+    long downMs() {
+        return downMs;
+    }
+
+    /** What the last heartbeat of every node that lists its instances said it runs. */
+    List<Running> running() {
+        return nodes.values().stream().filter(n -> n.running() != null)
+                .map(n -> new Running(n.nodeId(), n.receivedAt(), n.running())).toList();
+    }
+
+    /** A heartbeat's {@code running} ({@code [{instance_id, generation}]}) as a map; null when absent or not a list. */
+    private static Map<String, Long> running(JsonNode list) {
+        if (list == null || !list.isArray()) {
+            return null;
+        }
+        Map<String, Long> result = new LinkedHashMap<>();
+        for (JsonNode item : list) {
+            String instanceId = Docs.text(item, "instance_id");
+            JsonNode generation = item.path("generation");
+            if (instanceId != null && generation.canConvertToLong() && generation.isIntegralNumber()) {
+                result.merge(instanceId, generation.asLong(), Math::max);
+            }
+        }
+        return Collections.unmodifiableMap(result);
+    }
+
     /** Loads the nodes stored by earlier runs (their state follows from their last heartbeat's age). */
     void load() {
         for (Document d : store.find()) {
@@ -81,7 +120,7 @@ final class NodeTable {
             Node node = new Node(id, Docs.str(d, "host"), Docs.doubleOf(d, "cpu", 0), Docs.doubleOf(d, "mem", 0),
                     Docs.intOf(d, "instances", 0), List.copyOf(runtimes), Docs.longOf(d, "epoch", 0),
                     Optional.ofNullable(Docs.instant(d, "last_heartbeat")).map(i -> i.toEpochMilli()).orElse(0L),
-                    Docs.longOf(d, "reported_at", 0));
+                    Docs.longOf(d, "reported_at", 0), null);
             nodes.put(id, node);
             String state = Docs.str(d, "state");
             recorded.put(id, state == null ? NodeState.DOWN : NodeState.valueOf(state));
@@ -103,7 +142,8 @@ final class NodeTable {
         long now = clock.millis();
         Node node = new Node(id, beat.path("host").asText(id), fraction(beat.path("cpu").asDouble(0)),
                 fraction(beat.path("mem").asDouble(0)), Math.max(0, beat.path("instances").asInt(0)),
-                List.copyOf(runtimes), beat.path("epoch").asLong(0), now, beat.path("timestamp").asLong(now));
+                List.copyOf(runtimes), beat.path("epoch").asLong(0), now, beat.path("timestamp").asLong(now),
+                running(beat.get("running")));
         Node before = nodes.put(id, node);
         NodeState was = recorded.put(id, NodeState.UP);
         if (before == null || was != NodeState.UP) {

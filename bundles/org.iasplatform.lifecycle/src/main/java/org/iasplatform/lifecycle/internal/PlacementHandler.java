@@ -42,8 +42,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * <p>
  * <b>stop</b>: an active instance's node gets a stop with the instance's generation; the instance becomes STOPPED when
  * the node reports it. An instance that is not running becomes STOPPED at once (a FAILED one stays FAILED), and so does
- * one RESTARTING after its node stopped (nothing runs it; its re-placement by {@link RestartHandler} is cancelled). A
- * stop at the end time of a run other than the current one is ignored.
+ * one RESTARTING after its node stopped, restarted or went DOWN, or after a crash (nothing runs it as far as the records
+ * go; its pending re-placement by {@link RestartHandler} is cancelled); if its node never reported its end (it went DOWN,
+ * or came back without a word of it), that node is sent a stop of its generation as well, recorded in {@code fenced}
+ * first. A stop at the end time of a run other than the current one is ignored.
+ * <p>
+ * A start command carries {@code node_epoch}, the epoch of the node agent it is addressed to: a later agent on that node
+ * (the node restarted before taking it) does not run it, and the orphan rule of {@link RestartHandler} places it again.
+ * The record keeps the deployment's {@code restart_policy} ({@link RestartPolicy}); a new run forgets earlier failures.
  * <p>
  * Handler exceptions (store or broker unreachable, node table not warmed up yet) leave the message uncommitted: it is
  * delivered again.
@@ -156,16 +162,20 @@ final class PlacementHandler {
         String node = choice.node().nodeId();
         ObjectNode command = startCommand(instanceId, Docs.text(request, "job_id"), runId, generation, token,
                 Docs.str(stored, "application_name"), Docs.str(stored, "algorithm_name"), request.get("launch"),
-                request.get("sensors"), request.get("sensor_types"));
+                request.get("sensors"), request.get("sensor_types"), choice.node().epoch());
         publishToNode(node, instanceId, command);
         markSent(instanceId, generation);
         LOG.info("Instance {} run {} placed on node {} by strategy {} (generation {})", instanceId, runId, node,
                 choice.strategy(), generation);
     }
 
-    /** The start command of one generation (docs/pipeline-messages.md, node_commands_&lt;node id&gt;). */
+    /**
+     * The start command of one generation (docs/pipeline-messages.md, node_commands_&lt;node id&gt;); {@code nodeEpoch}:
+     * the epoch of the node agent it is addressed to (a later agent on that node does not run it).
+     */
     ObjectNode startCommand(String instanceId, String jobId, String runId, long generation, String token,
-            String applicationName, String algorithmName, JsonNode launch, JsonNode sensors, JsonNode sensorTypes) {
+            String applicationName, String algorithmName, JsonNode launch, JsonNode sensors, JsonNode sensorTypes,
+            long nodeEpoch) {
         ObjectNode command = mapper.createObjectNode();
         command.put("op", "start");
         command.put("instance_id", instanceId);
@@ -178,6 +188,7 @@ final class PlacementHandler {
         command.set("launch", launch);
         command.set("sensors", sensors);
         command.set("sensor_types", sensorTypes);
+        command.put("node_epoch", nodeEpoch);
         return command;
     }
 
@@ -231,7 +242,16 @@ final class PlacementHandler {
         next.put("trigger", Docs.text(request, "trigger"));
         if (newRun) {
             next.put("runs", Docs.intOf(next, "runs", 0) + 1);
+            next.remove(RestartPolicy.FAILURES); // a new run starts with a clean slate
         }
+        if (deploy.path(RestartPolicy.FIELD).isObject()) {
+            next.put(RestartPolicy.FIELD, Docs.bson(deploy.get(RestartPolicy.FIELD)));
+        } else {
+            next.remove(RestartPolicy.FIELD);
+        }
+        next.remove("gave_up");
+        next.remove(InstanceStore.LAST_LOG);
+        next.remove(InstanceStore.LAST_LOG_PENDING);
         next.put("started_at", null);
         next.put("exit_code", null);
         next.put("command_sent", false);
@@ -352,13 +372,18 @@ final class PlacementHandler {
         if (InstanceStore.isInterrupted(current)) {
             long interrupted = InstanceStore.generation(current);
             boolean[] stopped = new boolean[1];
+            Document[] fence = new Document[1];
             Optional<Document> after = store.mutate(instanceId, d -> {
                 stopped[0] = InstanceStore.isInterrupted(d) && InstanceStore.generation(d) == interrupted;
-                return stopped[0] ? stoppedWhileRestarting(d, reason, reasonCode, now) : null;
+                fence[0] = stopped[0] ? unreported(d, now) : null;
+                return stopped[0] ? stoppedWhileRestarting(d, reason, reasonCode, now, fence[0]) : null;
             });
             if (stopped[0]) {
-                LOG.info("Instance {}: stop ({}) while RESTARTING after its node stopped: STOPPED, not started again",
-                        instanceId, reasonCode);
+                LOG.info("Instance {}: stop ({}) while RESTARTING ({}): STOPPED, not started again", instanceId,
+                        reasonCode, InstanceStore.cause(InstanceStore.interruption(current)));
+                if (fence[0] != null) {
+                    fenceQuietly(instanceId, fence[0], reasonCode);
+                }
                 return;
             }
             current = after.orElse(null); // placed again meanwhile: stopped below like any active instance
@@ -389,8 +414,13 @@ final class PlacementHandler {
         LOG.info("Instance {}: stop ({}) with nothing running", instanceId, reasonCode);
     }
 
-    /** An instance RESTARTING after its node stopped runs nowhere: a stop ends it at once. */
-    private static Document stoppedWhileRestarting(Document d, String reason, String reasonCode, long now) {
+    /**
+     * An instance RESTARTING (its node stopped, restarted or went down, or it crashed) runs nowhere as far as the records
+     * go: a stop ends it at once and cancels its restart. {@code fence}: the stop still to send to the node it was
+     * interrupted on (stored among {@code fenced} before it is sent), or null.
+     */
+    private static Document stoppedWhileRestarting(Document d, String reason, String reasonCode, long now,
+            Document fence) {
         d.put("state", InstanceState.STOPPED.name());
         d.put("reason", reason);
         d.put("ended_at", Docs.date(now));
@@ -398,7 +428,39 @@ final class PlacementHandler {
         d.put("token_sha256", null);
         d.remove(InstanceStore.INTERRUPTION);
         d.remove(InstanceStore.RESTART_PENDING);
+        if (fence != null) {
+            d.put(InstanceStore.FENCED, Fencing.withFence(d, fence));
+        }
         return stopRequested(d, reason, reasonCode, now);
+    }
+
+    /**
+     * For an interruption the node never reported (its node went DOWN, or came back under a new epoch without a word of
+     * it), the stop to send to that node in case it still runs (or is yet to start) that generation: {@code {node,
+     * generation, at}}; null otherwise.
+     */
+    private static Document unreported(Document d, long now) {
+        Document interruption = InstanceStore.interruption(d);
+        if (interruption == null || !Boolean.FALSE.equals(interruption.get("reported"))
+                || interruption.getString("node") == null) {
+            return null;
+        }
+        return new Document("node", interruption.getString("node"))
+                .append("generation", Docs.longOf(interruption, "generation", InstanceStore.generation(d)))
+                .append("at", Docs.date(now));
+    }
+
+    /**
+     * Sends a stored fence; a failure is only logged: the node, when it lists the instance in a heartbeat, is fenced
+     * again ({@link Fencing}).
+     */
+    private void fenceQuietly(String instanceId, Document fence, String reason) {
+        try {
+            sendStop(fence.getString("node"), instanceId, Docs.longOf(fence, "generation", 0), reason);
+        } catch (Exception e) {
+            LOG.warn("Instance {}: the stop of generation {} could not be sent to node {} (sent again if that node "
+                    + "lists it): {}", instanceId, fence.get("generation"), fence.get("node"), e.toString());
+        }
     }
 
     private static Document stopRequested(Document d, String reason, String reasonCode, long now) {

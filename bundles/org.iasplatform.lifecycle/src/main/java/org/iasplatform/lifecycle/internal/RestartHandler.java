@@ -2,11 +2,11 @@ package org.iasplatform.lifecycle.internal;
 
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 
 import org.bson.Document;
@@ -21,9 +21,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * Starting again what a node stopped running because its node agent stopped (a platform or node restart), run by the
- * component's periodic sweep. Two things make an instance RESTARTING with an {@code interruption}
- * ({@code {node, generation, after_epoch, reported, at}} in {@code slc.instances}):
+ * Starting again what runs nowhere any more, run by the component's periodic sweep: what a node stopped running because
+ * its node agent stopped (a platform or node restart), what ran on a node that went DOWN, and what crashed. These make an
+ * instance RESTARTING with an {@code interruption} ({@code {node, generation, cause, after_epoch, reported, at,
+ * not_before}} in {@code slc.instances}):
  * <ul>
  * <li>its node reported FAILED with {@code "interrupted": true} for its current generation
  * ({@link InstanceEventHandler}); {@code after_epoch} is the node's timestamp of that event;</li>
@@ -31,10 +32,17 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * have active on it (placed under an earlier epoch, never reported since the new one started), e.g. the agent was killed
  * and came back without reporting; {@code after_epoch} is the last sign of that instance's life (the node's epoch at
  * placement, its last report).</li>
+ * <li>{@link #checkDown()}: its node is DOWN (silent for {@code down_after_ms}, counted only while heartbeats are
+ * followed: after a platform restart a node is not DOWN before it had that long to be heard); cause {@code node-down},
+ * not reported (the node may still run it, e.g. cut off from the broker: the re-placement fences it). An instance on a
+ * DOWN node whose stop was requested is STOPPED at once (the stop waits in the node's commands).</li>
+ * <li>a crash ({@link InstanceEventHandler}, {@link RestartPolicy}): cause {@code crash}, placed again only once
+ * {@code not_before} (the back-off's end) has passed.</li>
  * </ul>
  * {@link #replaceInterrupted()} then places each one as a normal start does: among the UP nodes offering its runtime
- * (the node it was interrupted on only once its epoch, the node agent's start time on the node's own clock, is newer than
- * {@code after_epoch}: an agent started after the interruption), through the strategy in force, with the next
+ * (after a node agent's stop or restart, the node it was interrupted on only once its epoch, the node agent's start time
+ * on the node's own clock, is newer than {@code after_epoch}: an agent started after the interruption; after a crash or a
+ * DOWN node, any of them: the strategy chooses, the same node included), through the strategy in force, with the next
  * generation, a fresh token, its stored launch, sensors and sensor types and the same run and job; {@code restarts} grows
  * by one. The record (STARTING, {@code restart_pending}) is stored before anything is published. An instance interrupted
  * without a report (the agent was killed) may still have its start waiting in its old node's commands: the stored record
@@ -59,15 +67,16 @@ final class RestartHandler {
     private final ObjectMapper mapper;
     private final Clock clock;
     private final BooleanSupplier nodeTableReady;
-    /** Per node, the epoch whose instances were checked by {@link #checkEpochs()} (in memory: a restart checks all). */
-    private final Map<String, Long> checkedEpochs = new ConcurrentHashMap<>();
+    private final LongSupplier followingSince;
 
     /**
      * @param nodeTableReady false while heartbeats have not been followed long enough for the node table to be current
      *                       (nothing is placed again before)
+     * @param followingSince since when (platform clock) heartbeats are followed without interruption; negative while
+     *                       they are not (no node is taken for DOWN before it was given {@code down_after_ms} of that)
      */
     RestartHandler(InstanceStore store, NodeTable nodes, PlacementHandler placement, Tokens tokens, ObjectMapper mapper,
-            Clock clock, BooleanSupplier nodeTableReady) {
+            Clock clock, BooleanSupplier nodeTableReady, LongSupplier followingSince) {
         this.store = store;
         this.nodes = nodes;
         this.placement = placement;
@@ -75,11 +84,16 @@ final class RestartHandler {
         this.mapper = mapper;
         this.clock = clock;
         this.nodeTableReady = nodeTableReady;
+        this.followingSince = followingSince;
     }
 
-    /** One sweep: orphans of restarted nodes become RESTARTING, then whatever is RESTARTING is placed again if it can. */
+    /**
+     * One sweep: orphans of restarted nodes and the instances of DOWN nodes become RESTARTING, then whatever is RESTARTING
+     * (and past its back-off) is placed again if it can.
+     */
     void sweep() {
         checkEpochs();
+        checkDown();
         if (nodeTableReady.getAsBoolean()) {
             replaceInterrupted();
         }
@@ -88,19 +102,87 @@ final class RestartHandler {
     // ------------------------------------------------------------------------------------------------- new epochs
 
     /**
-     * For every UP node whose epoch was not checked yet: the instances the records have active on it that were placed
-     * under an earlier epoch and never reported since this one started become RESTARTING (unless a stop was requested:
-     * the node answers that one).
+     * For every UP node: the instances the records have active on it that were placed under an earlier epoch and never
+     * reported since this one started become RESTARTING (unless a stop was requested: the node answers that one). Checked
+     * at every sweep (one indexed query per UP node, usually empty), so that a placement stored just after a new epoch
+     * was seen is not missed: the new agent does not run a start addressed to an earlier epoch ({@code node_epoch}).
      */
     void checkEpochs() {
         for (NodeStatus node : nodes.nodes()) {
-            if (node.state() != NodeState.UP || Long.valueOf(node.epoch()).equals(checkedEpochs.get(node.nodeId()))) {
+            if (node.state() != NodeState.UP) {
+                continue;
+            }
+            for (Document d : store.activeOnBefore(node.nodeId(), node.epoch())) {
+                orphaned(d, node);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------- DOWN nodes
+
+    /**
+     * For every node DOWN for {@code down_after_ms} of heartbeats followed: its active instances become RESTARTING (cause
+     * {@code node-down}), to be placed on a healthy node in this same sweep; those whose stop was requested become STOPPED.
+     * Only while some node is UP: when no node at all is heard, the heartbeats are more likely not reaching this platform
+     * (the broker restarts, the follower is cut off) than every node dead, and moving everything would only restart
+     * every instance once they are heard again.
+     */
+    void checkDown() {
+        long since = followingSince.getAsLong();
+        if (since < 0) {
+            return;
+        }
+        long now = clock.millis();
+        List<NodeStatus> known = nodes.nodes();
+        if (known.stream().noneMatch(n -> n.state() == NodeState.UP)) {
+            return;
+        }
+        for (NodeStatus node : known) {
+            long silent = now - Math.max(node.lastHeartbeat(), since);
+            if (node.state() != NodeState.DOWN || silent <= nodes.downMs()) {
                 continue;
             }
             for (Document d : store.activeOn(node.nodeId())) {
-                orphaned(d, node);
+                nodeDown(d, node, now - node.lastHeartbeat());
             }
-            checkedEpochs.put(node.nodeId(), node.epoch());
+        }
+    }
+
+    private void nodeDown(Document found, NodeStatus node, long silentMs) {
+        String instanceId = Docs.str(found, "_id");
+        long generation = InstanceStore.generation(found);
+        long now = clock.millis();
+        String[] outcome = new String[1];
+        store.mutate(instanceId, d -> {
+            outcome[0] = null;
+            if (d == null || !InstanceStore.isActive(d) || InstanceStore.isInterrupted(d)
+                    || InstanceStore.generation(d) != generation || !node.nodeId().equals(Docs.str(d, "node"))) {
+                return null;
+            }
+            String down = "node " + node.nodeId() + " down (no heartbeat for " + RestartPolicy.seconds(silentMs) + " s)";
+            d.put("token_sha256", null);
+            d.remove(InstanceStore.RESTART_PENDING);
+            d.put("updated_at", Docs.date(now));
+            String stopRequested = Docs.str(d, "stop_requested");
+            if (stopRequested != null) {
+                d.put("state", InstanceState.STOPPED.name());
+                d.put("reason", stopRequested + " (" + down + " meanwhile)");
+                d.put("ended_at", Docs.date(now));
+                d.put("exit_code", null);
+                outcome[0] = "STOPPED";
+                return d;
+            }
+            d.put("state", InstanceState.RESTARTING.name());
+            d.put("reason", down + "; starting it again on a healthy node");
+            d.put(InstanceStore.INTERRUPTION, new Document("node", node.nodeId()).append("generation", generation)
+                    .append("cause", InstanceStore.CAUSE_NODE_DOWN).append("after_epoch", node.epoch())
+                    .append("reported", false).append("at", Docs.date(now)));
+            outcome[0] = "RESTARTING";
+            return d;
+        });
+        if (outcome[0] != null) {
+            LOG.info("Instance {} (generation {}): node {} is DOWN (silent for {} ms): {}", instanceId, generation,
+                    node.nodeId(), silentMs, outcome[0]);
         }
     }
 
@@ -125,7 +207,8 @@ final class RestartHandler {
                     + "available");
             d.put("token_sha256", null);
             d.put(InstanceStore.INTERRUPTION, new Document("node", node.nodeId()).append("generation", generation)
-                    .append("after_epoch", lastAlive.get()).append("reported", false).append("at", Docs.date(now)));
+                    .append("cause", InstanceStore.CAUSE_NODE_RESTARTED).append("after_epoch", lastAlive.get())
+                    .append("reported", false).append("at", Docs.date(now)));
             d.remove(InstanceStore.RESTART_PENDING);
             d.put("updated_at", Docs.date(now));
             return d;
@@ -155,9 +238,17 @@ final class RestartHandler {
 
     // ------------------------------------------------------------------------------------------------- re-placing
 
-    /** Places again every RESTARTING instance that a node can take now, and every re-placement that was not sent. */
+    /**
+     * Places again every RESTARTING instance that a node can take now (a crashed one once its back-off has passed), and
+     * every re-placement that was not sent.
+     */
     void replaceInterrupted() {
+        long now = clock.millis();
         for (Document d : store.interrupted()) {
+            Object notBefore = InstanceStore.interruption(d).get("not_before");
+            if (notBefore instanceof Date at && at.getTime() > now) {
+                continue; // still backing off
+            }
             replaceQuietly(d);
         }
         for (Document d : store.unsentRestarts(clock.millis() - RESEND_AFTER_MS)) {
@@ -188,9 +279,7 @@ final class RestartHandler {
                     + "stored");
             return;
         }
-        Predicate<NodeStatus> eligible = n -> interruption == null
-                || !n.nodeId().equals(interruption.getString("node"))
-                || n.epoch() > Docs.longOf(interruption, "after_epoch", Long.MAX_VALUE);
+        Predicate<NodeStatus> eligible = eligible(interruption);
         List<NodeStatus> candidates = placement.candidates(nodes.nodes(), runtime, eligible);
         if (candidates.isEmpty()) {
             LOG.debug("Instance {}: no node can take it yet", instanceId);
@@ -219,11 +308,27 @@ final class RestartHandler {
         String node = choice.node().nodeId();
         ObjectNode command = placement.startCommand(instanceId, Docs.str(stored, "job_id"), Docs.str(stored, "run_id"),
                 next, token, Docs.str(stored, "application_name"), Docs.str(stored, "algorithm_name"),
-                json(stored.get("launch")), json(stored.get("sensors")), json(stored.get("sensor_types")));
+                json(stored.get("launch")), json(stored.get("sensors")), json(stored.get("sensor_types")),
+                choice.node().epoch());
         placement.publishToNode(node, instanceId, command);
         placement.markSent(instanceId, next);
         LOG.info("Instance {} run {} started again on node {} by strategy {} (generation {}, restart {})", instanceId,
                 Docs.str(stored, "run_id"), node, choice.strategy(), next, Docs.intOf(stored, "restarts", 0));
+    }
+
+    /**
+     * The nodes that may take an interrupted instance (among the UP ones offering its runtime): after a crash or a DOWN
+     * node, any (the strategy chooses; a DOWN node is not UP); after its node agent stopped or restarted, that node only
+     * under an epoch newer than the interruption (an agent stopping still beats for a while).
+     */
+    private static Predicate<NodeStatus> eligible(Document interruption) {
+        String cause = InstanceStore.cause(interruption);
+        if (interruption == null || InstanceStore.CAUSE_CRASH.equals(cause)
+                || InstanceStore.CAUSE_NODE_DOWN.equals(cause)) {
+            return n -> true;
+        }
+        return n -> !n.nodeId().equals(interruption.getString("node"))
+                || n.epoch() > Docs.longOf(interruption, "after_epoch", Long.MAX_VALUE);
     }
 
     private JsonNode json(Object storedValue) {
@@ -243,18 +348,19 @@ final class RestartHandler {
             // the stored start may have gone out after all
             fences.add(new Document("node", Docs.str(d, "node")).append("generation", InstanceStore.generation(d)));
         } else if (interruption != null && !interruption.getBoolean("reported", true)) {
-            // its start may still wait in the old node's commands (the agent died before taking it)
-            fences.add(new Document("node", interruption.getString("node")).append("generation",
-                    Docs.longOf(interruption, "generation", InstanceStore.generation(d))));
+            // its start may still wait in the old node's commands (the agent died before taking it), or the node, cut
+            // off while DOWN, may still run it; recorded as fenced too, so that its heartbeats do not send it again
+            long old = Docs.longOf(interruption, "generation", InstanceStore.generation(d));
+            fences.add(new Document("node", interruption.getString("node")).append("generation", old));
+            d.put(InstanceStore.FENCED, Fencing.withFence(d, new Document("node", interruption.getString("node"))
+                    .append("generation", old).append("at", Docs.date(now))));
         }
         if (fences.isEmpty()) {
             d.remove(PlacementHandler.FENCES);
         } else {
             d.put(PlacementHandler.FENCES, fences);
         }
-        String why = interruption != null
-                ? "started again after node " + interruption.getString("node") + " stopped"
-                : "placed again: its start command was not confirmed sent";
+        String why = why(interruption);
         d.put("generation", InstanceStore.generation(d) + 1);
         if (!resend) {
             d.put("restarts", Docs.intOf(d, "restarts", 0) + 1);
@@ -274,6 +380,19 @@ final class RestartHandler {
         d.put("placed_at", Docs.date(now));
         d.put("updated_at", Docs.date(now));
         return d; // started_at stays: the run's start, as for a restart on its node
+    }
+
+    /** What a re-placement's reason says about why it happened. */
+    private static String why(Document interruption) {
+        if (interruption == null) {
+            return "placed again: its start command was not confirmed sent";
+        }
+        String node = interruption.getString("node");
+        return switch (InstanceStore.cause(interruption)) {
+            case InstanceStore.CAUSE_NODE_DOWN -> "node " + node + " down";
+            case InstanceStore.CAUSE_CRASH -> "restarted after a crash on node " + node;
+            default -> "started again after node " + node + " stopped";
+        };
     }
 
     /** A node could take it but the strategy could not choose: the reason says why (written only when it changes). */

@@ -49,9 +49,12 @@ import com.mongodb.client.MongoDatabase;
  * Server-lifecycle: keeps the node table from {@link Topics#NODE_HEARTBEATS} (followed by every platform instance, mirrored
  * in {@code slc.nodes}), places algorithm instances from {@link Topics#DEPLOYER_TO_SLC} on nodes through the
  * {@link LoadBalancingStrategy} in force ({@link PlacementHandler}), keeps the instances' records in {@code slc.instances}
- * from {@link Topics#INSTANCE_EVENTS} ({@link InstanceEventHandler}), starts again, at every sweep, the instances that
- * stopped because their node agent stopped ({@link RestartHandler}), and serves them as {@link InstanceRegistry} and
- * the nodes as {@link Nodes}.
+ * from {@link Topics#INSTANCE_EVENTS} ({@link InstanceEventHandler}, which applies the {@link RestartPolicy} to crashes),
+ * and at every sweep ({@code sweep_period_ms}): re-evaluates the nodes (SUSPECT after {@code suspect_after_ms}, DOWN after
+ * {@code down_after_ms} of silence), makes RESTARTING the instances of DOWN nodes and of nodes whose agent restarted
+ * without them, places again whatever is RESTARTING and may be (after a crash, once its back-off has passed)
+ * ({@link RestartHandler}), and sends stops to nodes whose heartbeats list generations they must not run
+ * ({@link Fencing}). It serves the instances as {@link InstanceRegistry} and the nodes as {@link Nodes}.
  * <p>
  * The strategy in force is the service bound by the dynamic reference {@code strategy}, whose target is the configuration
  * property {@code strategy.target} (default {@code (ias.strategy=least-load)}): changing it (in
@@ -96,9 +99,38 @@ public class ServerLifecycleComponent implements Nodes, InstanceRegistry {
         long logs__timeout__ms() default 10_000;
 
         @AttributeDefinition(name = "Sweep period (ms)",
-                description = "How often node states are re-evaluated and state changes stored, and instances "
-                        + "interrupted by a node agent's stop are placed again when a node can take them.")
+                description = "How often node states are re-evaluated and state changes stored, the instances of DOWN "
+                        + "nodes are moved, nodes running outdated generations are fenced, and RESTARTING instances "
+                        + "(interrupted, or crashed and past their back-off) are placed again when a node can take them.")
         long sweep__period__ms() default 1000;
+
+        @AttributeDefinition(name = "Restart: failures before FAILED",
+                description = "A crashed instance (non-zero exit, exception) is restarted until it has failed this many "
+                        + "times within the window; that failure makes it FAILED. 1: never restarted. A deployment "
+                        + "overrides it with restart_policy.max_failures.", min = "1")
+        int restart__max__failures() default 5;
+
+        @AttributeDefinition(name = "Restart: window (s)",
+                description = "The window in which failures are counted (restart_policy.window_seconds).", min = "1")
+        long restart__window__seconds() default 300;
+
+        @AttributeDefinition(name = "Restart: first back-off (ms)",
+                description = "The wait before the first restart after a crash; doubled with every further failure "
+                        + "within the window (restart_policy.backoff_initial_ms).", min = "0")
+        long restart__backoff__initial__ms() default 1000;
+
+        @AttributeDefinition(name = "Restart: longest back-off (ms)",
+                description = "The cap of the doubling back-off (restart_policy.backoff_max_ms).", min = "0")
+        long restart__backoff__max__ms() default 60_000;
+
+        @AttributeDefinition(name = "Restart: log lines kept",
+                description = "How many of the last lines of its log an instance keeps when it becomes FAILED after "
+                        + "too many failures.", min = "0")
+        int restart__log__lines() default 20;
+
+        @AttributeDefinition(name = "Restart: log read time-out (ms)",
+                description = "How long reading those lines may take.", min = "1")
+        long restart__log__timeout__ms() default 3000;
 
         @AttributeDefinition(name = "Retry (ms)",
                 description = "Back-off before following the heartbeats again after a failure.")
@@ -114,6 +146,7 @@ public class ServerLifecycleComponent implements Nodes, InstanceRegistry {
     private final PlacementHandler placement;
     private final InstanceEventHandler events;
     private final RestartHandler restarts;
+    private final Fencing fencing;
     private final Object lock = new Object();
 
     private volatile Config config;
@@ -144,13 +177,17 @@ public class ServerLifecycleComponent implements Nodes, InstanceRegistry {
         Tokens tokens = new Tokens();
         this.placement = new PlacementHandler(instances, nodeTable, strategies, tokens, messaging, mapper, clock,
                 () -> this.config.strategy_target(), this::nodeTableReady);
-        this.events = new InstanceEventHandler(instances, mapper, clock);
-        this.restarts = new RestartHandler(instances, nodeTable, placement, tokens, mapper, clock, this::nodeTableReady);
+        this.events = new InstanceEventHandler(instances, mapper, clock, () -> RestartPolicy.of(this.config),
+                this::lastLogLines);
+        this.restarts = new RestartHandler(instances, nodeTable, placement, tokens, mapper, clock, this::nodeTableReady,
+                () -> isFollowingHeartbeats() ? followingSince : -1);
+        this.fencing = new Fencing(instances, nodeTable, placement, clock);
     }
 
     /** Starts consuming (after SCR bound the strategies, so that the first placement already has one). */
     @Activate
     void start() {
+        long period = Math.max(50, config.sweep__period__ms());
         synchronized (lock) {
             executor = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "ias-server-lifecycle");
@@ -162,11 +199,13 @@ public class ServerLifecycleComponent implements Nodes, InstanceRegistry {
                     placement::handle);
             eventSubscription = messaging.subscribe(config.events__group(), List.of(Topics.INSTANCE_EVENTS),
                     events::handle);
-            long period = Math.max(50, config.sweep__period__ms());
             executor.scheduleWithFixedDelay(this::sweepQuietly, period, period, TimeUnit.MILLISECONDS);
         }
-        LOG.info("Server lifecycle started: strategy {} ({}), nodes SUSPECT after {} ms and DOWN after {} ms of silence",
-                strategy(), config.strategy_target(), config.suspect__after__ms(), config.down__after__ms());
+        LOG.info("Server lifecycle started: strategy {} ({}), nodes SUSPECT after {} ms and DOWN after {} ms of silence, "
+                + "sweep every {} ms; crashed instances restarted with back-off {}..{} ms, FAILED at {} failures within "
+                + "{} s", strategy(), config.strategy_target(), config.suspect__after__ms(), config.down__after__ms(),
+                period, config.restart__backoff__initial__ms(), config.restart__backoff__max__ms(),
+                config.restart__max__failures(), config.restart__window__seconds());
     }
 
     /** A changed configuration: new time-outs apply at once; a new strategy.target is rebound by SCR. */
@@ -284,6 +323,10 @@ public class ServerLifecycleComponent implements Nodes, InstanceRegistry {
         return since >= 0 && clock.millis() - since >= nodeTable.suspectMs();
     }
 
+    NodeTable nodeTable() {
+        return nodeTable;
+    }
+
     boolean isFollowingHeartbeats() {
         Subscription s = heartbeats;
         return s != null && s.isAlive();
@@ -302,6 +345,11 @@ public class ServerLifecycleComponent implements Nodes, InstanceRegistry {
         restarts.sweep();
     }
 
+    /** Sends stops to the nodes whose last heartbeat lists an instance generation they must not run ({@link Fencing}). */
+    void sweepFences() {
+        fencing.sweep();
+    }
+
     private void sweepQuietly() {
         try {
             sweepNodes();
@@ -315,6 +363,11 @@ public class ServerLifecycleComponent implements Nodes, InstanceRegistry {
             sweepRestarts();
         } catch (RuntimeException e) {
             LOG.warn("Restart sweep failed (trying again at the next sweep): {}", e.toString());
+        }
+        try {
+            sweepFences();
+        } catch (RuntimeException e) {
+            LOG.warn("Fencing sweep failed (trying again at the next sweep): {}", e.toString());
         }
     }
 
@@ -382,6 +435,24 @@ public class ServerLifecycleComponent implements Nodes, InstanceRegistry {
         List<InstanceLogLine> lines = new ArrayList<>(messages.size());
         for (Message m : messages) {
             lines.add(logLine(m));
+        }
+        return lines;
+    }
+
+    /**
+     * The last lines of an instance's log as text ({@code "<stream>: <line>"}, oldest first), for an instance the restart
+     * policy gave up on; read with the configured bound on time.
+     */
+    List<String> lastLogLines(String instanceId) throws MessagingException {
+        int count = Math.max(0, Math.min(config.restart__log__lines(), MAX_LOG_LINES));
+        if (count == 0) {
+            return List.of();
+        }
+        List<String> lines = new ArrayList<>();
+        for (Message m : messaging.latest(Topics.instanceLog(instanceId), count,
+                Duration.ofMillis(Math.max(1, config.restart__log__timeout__ms())))) {
+            InstanceLogLine line = logLine(m);
+            lines.add(line.stream() + ": " + line.line());
         }
         return lines;
     }

@@ -6,6 +6,7 @@ import static org.junit.Assert.assertTrue;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 import org.iasplatform.api.deploy.InstanceInfo;
 import org.iasplatform.api.deploy.InstanceState;
@@ -52,6 +53,8 @@ public class InstanceEventsTest extends LifecycleTestBase {
 
     @Test
     public void runningSetsStartedAtOnceRestartingCountsAndTheEndIsRecorded() throws Exception {
+        slc.stop();
+        slc = newComponent(Map.of("restart__max__failures", 1)); // a crash ends it at once (no restart by the platform)
         withNode();
         scheduled("i-1");
         placeOnNodeA("i-1", "job-i-1:1");
@@ -78,7 +81,8 @@ public class InstanceEventsTest extends LifecycleTestBase {
         assertEquals(InstanceState.FAILED, failed.state());
         assertEquals(Integer.valueOf(3), failed.exitCode());
         assertEquals(clock.instant(), failed.endedAt());
-        assertEquals("exit 3 (gave up after 3 restarts)", failed.reason());
+        assertEquals("crashed on node a: exit 3 (gave up after 3 restarts); not restarted again: 1 failure within "
+                + "300 s (restart policy: at most 1 failure within 300 s)", failed.reason());
         assertEquals(runningAt, failed.startedAt());
     }
 

@@ -5,6 +5,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.bson.Document;
@@ -99,7 +100,21 @@ public abstract class LifecycleTestBase {
 
     /** A heartbeat of the node agent started at {@code epoch} (its start time, on the node's clock). */
     void heartbeat(String nodeId, long epoch, double cpu, double mem, int instances, String... runtimes) {
+        heartbeat(nodeId, epoch, cpu, mem, instances, null, runtimes);
+    }
+
+    /**
+     * A heartbeat listing the instances the node runs ({@code "running"}: instance id → generation; null: a heartbeat
+     * without that field, as from an older node agent).
+     */
+    void heartbeat(String nodeId, long epoch, double cpu, double mem, int instances, Map<String, Long> running,
+            String... runtimes) {
         ObjectNode beat = mapper.createObjectNode();
+        if (running != null) {
+            ArrayNode listed = beat.putArray("running");
+            new TreeMap<>(running).forEach((id, generation) -> listed.addObject().put("instance_id", id)
+                    .put("generation", generation));
+        }
         beat.put("node_id", nodeId).put("host", nodeId + ".example").put("timestamp", clock.millis()).put("cpu", cpu)
                 .put("mem", mem).put("instances", instances).put("epoch", epoch);
         ArrayNode list = beat.putArray("runtimes");

@@ -21,7 +21,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * Instances whose node agent stopped (a platform or node restart): RESTARTING, then placed again by the periodic sweep
- * under a new generation; a node that came back under a new epoch without reporting; stops while RESTARTING; crashes.
+ * under a new generation; a node that came back under a new epoch without reporting; stops while RESTARTING (crashes:
+ * {@link CrashRestartTest}; DOWN nodes: {@link NodeFailureTest}).
  */
 public class RestartTest extends LifecycleTestBase {
     /** Node a's agent started a minute before the test's start. */
@@ -296,23 +297,6 @@ public class RestartTest extends LifecycleTestBase {
         slc.sweepRestarts();
         assertEquals(1, starts("a").size());
         assertEquals(InstanceState.RUNNING, info("i-1").state());
-    }
-
-    @Test
-    public void aCrashIsNoInterruptionAndStaysFailed() throws Exception {
-        started(SWEPT_BY_THE_TEST);
-        runningOnA();
-        clock.advance(100);
-        event("i-1", 1L, "FAILED", 3, "exit 3");
-
-        heartbeat("a", clock.millis() + 1000, 0.1, 0.1, 0, "process");
-        slc.sweepRestarts();
-
-        InstanceInfo info = info("i-1");
-        assertEquals(InstanceState.FAILED, info.state());
-        assertEquals("exit 3", info.reason());
-        assertEquals(0, info.restarts());
-        assertEquals(1, commands("a").size());
     }
 
     @Test

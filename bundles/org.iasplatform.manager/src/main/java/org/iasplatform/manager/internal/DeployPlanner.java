@@ -331,6 +331,10 @@ final class DeployPlanner {
         deploy.set("scheduling_info", entry.get("scheduling_info").deepCopy());
         JsonNode environment = entry.get("environment");
         deploy.set("environment", environment == null || environment.isNull() ? NODES.objectNode() : environment.deepCopy());
+        JsonNode restartPolicy = entry.get("restart_policy");
+        if (restartPolicy != null && restartPolicy.isObject()) {
+            deploy.set("restart_policy", restartPolicy.deepCopy()); // read by server-lifecycle when an instance crashes
+        }
         return deploy;
     }
 

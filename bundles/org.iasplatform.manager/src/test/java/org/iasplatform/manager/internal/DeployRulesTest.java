@@ -163,6 +163,16 @@ public class DeployRulesTest {
     // ---- what is sent and what the call answers ----
 
     @Test
+    public void aRestartPolicyTravelsWithTheDeployment() throws Exception {
+        pipelineAnswers();
+        String withPolicy = algorithm("Bus_management", "fareCalculator", gps("1"))
+                .replaceFirst("}$", ", \"restart_policy\": {\"max_failures\": 3, \"window_seconds\": 60}}");
+        manager.deploy(seed(withPolicy));
+        JsonNode deploy = JSON.readTree(messaging.published().get(0).value()).get("deploy");
+        assertEquals("{\"max_failures\":3,\"window_seconds\":60}", deploy.get("restart_policy").toString());
+    }
+
+    @Test
     public void oneStartPerAlgorithmKeyedByItsNewJobAndTheSchedulersAnswerCompletesTheCall() throws Exception {
         pipelineAnswers();
         DeploymentOutcome outcome = manager.deploy(seed(
@@ -189,6 +199,7 @@ public class DeployRulesTest {
         assertEquals("gps-sensor", deploy.get("sensor_info").get(0).get("sensor_type").asText());
         assertEquals("start", deploy.get("scheduling_info").get("request_type").asText());
         assertEquals("{}", deploy.get("environment").toString());
+        assertFalse("no restart policy given, none sent", deploy.has("restart_policy"));
         assertEquals("{\"application_id\":\"bus\",\"version\":3,\"package_id\":\"pkg-3\",\"root\":\"top/\","
                 + "\"script\":\"algos/fareCalculator.py\",\"runtime\":\"process\"}", m.get("app").toString());
 

@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -47,6 +48,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * {@code <instances dir>/<instance id>/<generation>/}, deleted again when the instance ends.
  *
  * <p>
+ * A start addressed to an earlier run of this node agent ({@code node_epoch} lower than this agent's epoch: it waited in
+ * the node's commands while the agent was down, e.g. killed) is ignored without a word: server-lifecycle may have placed
+ * the instance elsewhere meanwhile, and if not, it finds the instance orphaned by the new epoch and places it again.
+ *
+ * <p>
  * Commands are idempotent: a command of a generation lower than the one this node knows for the instance is ignored; a
  * repeated start or stop of the same generation only repeats the last event published for it (a redelivered message
  * whose event may not have reached Kafka); a start of a higher generation replaces the running one. {@link #handle}
@@ -67,9 +73,10 @@ final class InstanceManager implements AutoCloseable {
      * @param runtimeWait    how long a start waits for a runtime of its kind to appear (right after the node started)
      * @param publishTimeout how long to wait for Kafka to acknowledge an event
      * @param limits         bounds of a package
+     * @param epoch          this node agent's epoch (its start time, ms, as its heartbeats say)
      */
     record Settings(String nodeId, Path instancesDir, String apiUrl, Duration stopGrace, Duration runtimeWait,
-            Duration publishTimeout, SafeExtractor.Limits limits) {
+            Duration publishTimeout, SafeExtractor.Limits limits, long epoch) {
     }
 
     /** File that marks a folder as the node agent's instances folder (only then are leftovers in it deleted). */
@@ -173,6 +180,18 @@ final class InstanceManager implements AutoCloseable {
         }
     }
 
+    /**
+     * The instances this node runs now (starting, running or being stopped) with the generation of each, by instance id:
+     * what the heartbeat lists ({@code "running"}) so that server-lifecycle can fence generations that must not run.
+     */
+    Map<String, Long> running() {
+        Map<String, Long> result = new TreeMap<>();
+        synchronized (lock) {
+            slots.values().forEach(slot -> result.put(slot.instanceId, slot.generation));
+        }
+        return result;
+    }
+
     // ------------------------------------------------------------------------------------------------ commands
 
     /** Handles one {@code node_commands_<node>} message (the subscription's handler). */
@@ -209,6 +228,12 @@ final class InstanceManager implements AutoCloseable {
     }
 
     private void start(NodeCommand c) throws Exception {
+        if (c.nodeEpoch() != null && c.nodeEpoch() < settings.epoch()) {
+            LOG.info("Node {}: ignoring start of {} generation {}: addressed to an earlier run of this agent (epoch {}, "
+                    + "this one is {})", settings.nodeId(), c.instanceId(), c.generation(), c.nodeEpoch(),
+                    settings.epoch());
+            return;
+        }
         Slot previous;
         ObjectNode repeat = null;
         synchronized (lock) {

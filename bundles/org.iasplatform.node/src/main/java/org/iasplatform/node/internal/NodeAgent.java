@@ -41,7 +41,10 @@ import com.mongodb.client.MongoClient;
  * The node agent, on every node:
  * <ul>
  * <li>announces this node with a heartbeat on {@link Topics#NODE_HEARTBEATS} every period: cpu, memory, the number of
- * instances it runs and the kinds of the {@link AppRuntime} services present ({@code "runtimes"});</li>
+ * instances it runs, the kinds of the {@link AppRuntime} services present ({@code "runtimes"}), this agent's
+ * {@code "epoch"} (its start time) and the instances it runs with their generation ({@code "running": [{"instance_id",
+ * "generation"}]}, so that server-lifecycle can send a stop for a generation this node must no longer run, e.g. after it
+ * was declared DOWN and its instances were placed elsewhere);</li>
  * <li>consumes {@link Topics#nodeCommands(String) node_commands_&lt;node id&gt;} in consumer group
  * {@code node-<node id>} and starts and stops algorithm instances on those runtimes ({@link InstanceManager}); app
  * packages come from GridFS through the platform's MongoClient ({@code ias.store=platform});</li>
@@ -62,7 +65,9 @@ public class NodeAgent {
         @AttributeDefinition(name = "Node id", description = "Unique id of this node; empty: the host name.")
         String node__id() default "";
 
-        @AttributeDefinition(name = "Heartbeat period (ms)")
+        @AttributeDefinition(name = "Heartbeat period (ms)", description = "How often this node announces itself. "
+                + "Keep it well below server-lifecycle's suspect_after_ms and down_after_ms (e.g. 500 with 1000 and 2000 "
+                + "for fail-over within a few seconds).")
         long heartbeat__period__ms() default 1000;
 
         @AttributeDefinition(name = "API URL",
@@ -127,7 +132,7 @@ public class NodeAgent {
                 Duration.ofMillis(Math.max(0, config.runtime__wait__ms())),
                 Duration.ofMillis(Math.max(1, config.publish__timeout__ms())),
                 new SafeExtractor.Limits(config.package__max__bytes(), config.package__max__entries(),
-                        config.package__max__inflated__bytes()));
+                        config.package__max__inflated__bytes()), epoch);
         this.instances = new InstanceManager(settings, messaging, new GridFsPackageSource(mongo), runtimes);
     }
 
@@ -213,10 +218,13 @@ public class NodeAgent {
         beat.put("timestamp", System.currentTimeMillis());
         beat.put("cpu", cpuLoad());
         beat.put("mem", memoryUsage());
-        beat.put("instances", instances.count());
+        Map<String, Long> running = instances.running(); // one look: "instances" and "running" agree
+        beat.put("instances", running.size());
         beat.put("epoch", epoch);
         var kinds = beat.putArray("runtimes");
         runtimes.kinds().forEach(kinds::add);
+        var listed = beat.putArray("running");
+        running.forEach((id, generation) -> listed.addObject().put("instance_id", id).put("generation", generation));
         return beat;
     }
 

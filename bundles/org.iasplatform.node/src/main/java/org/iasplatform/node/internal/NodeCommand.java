@@ -17,13 +17,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * <pre>
  * {"op": "start", "instance_id", "job_id", "run_id", "generation": N, "token", "application_name", "algorithm_name",
  *  "launch": {"runtime", "application_id", "version", "package_id", "root", "entry", "lang"},
- *  "sensors": [BoundSensor JSON], "sensor_types": {name: SensorType JSON}}
+ *  "sensors": [BoundSensor JSON], "sensor_types": {name: SensorType JSON}, "node_epoch": N}
  * {"op": "stop", "instance_id", "generation": N, "reason"}
  * </pre>
+ *
+ * {@code nodeEpoch}: the epoch of the node agent the start was addressed to (server-lifecycle's view when it placed it);
+ * null when the command does not say.
  */
 record NodeCommand(String op, String instanceId, long generation, String runId, String jobId, String token,
         String applicationName, String algorithmName, Launch launch, List<BoundSensor> sensors,
-        Map<String, SensorType> sensorTypes, String reason) {
+        Map<String, SensorType> sensorTypes, String reason, Long nodeEpoch) {
 
     static final String START = "start";
     static final String STOP = "stop";
@@ -93,7 +96,7 @@ record NodeCommand(String op, String instanceId, long generation, String runId, 
         }
         if (STOP.equals(op)) {
             return new NodeCommand(op, instanceId, generation, runId, text(root, "job_id"), null, null, null, null,
-                    List.of(), Map.of(), text(root, "reason"));
+                    List.of(), Map.of(), text(root, "reason"), null);
         }
         JsonNode launchNode = root.path("launch");
         if (!launchNode.isObject()) {
@@ -120,7 +123,8 @@ record NodeCommand(String op, String instanceId, long generation, String runId, 
                     runId);
         }
         return new NodeCommand(op, instanceId, generation, runId, text(root, "job_id"), text(root, "token"),
-                text(root, "application_name"), text(root, "algorithm_name"), launch, sensors, types, null);
+                text(root, "application_name"), text(root, "algorithm_name"), launch, sensors, types, null,
+                generation(root.path("node_epoch")));
     }
 
     /** An integral number, or a text of digits; else null. */

@@ -82,7 +82,7 @@ public class GridFsPackageSourceTest {
         RuntimeRegistry runtimes = new RuntimeRegistry();
         runtimes.add(new RuntimeRegistry.Entry(List.of("process"), runtime, 1, 0));
         try (InstanceManager manager = new InstanceManager(new InstanceManager.Settings("n1", instances, "http://x",
-                Duration.ofSeconds(1), Duration.ZERO, Duration.ofSeconds(5), new SafeExtractor.Limits(1 << 20, 10, 1 << 20)),
+                Duration.ofSeconds(1), Duration.ZERO, Duration.ofSeconds(5), new SafeExtractor.Limits(1 << 20, 10, 1 << 20), 1L),
                 messaging, new GridFsPackageSource(MONGO.client()), runtimes)) {
             ObjectMapper json = new ObjectMapper();
             ObjectNode start = json.createObjectNode();

@@ -43,6 +43,8 @@ public class InstanceManagerTest {
     private static final String ID = "65f0c0ffee0000000000abcd";
     private static final String PACKAGE = "65f0c0ffee00000000000001";
     private static final Duration GRACE = Duration.ofMillis(1234);
+    /** The agent's epoch (its start time on the node's clock). */
+    private static final long EPOCH = 1_714_557_600_000L;
 
     private final RecordingMessaging messaging = new RecordingMessaging();
     private final FakeRuntime runtime = new FakeRuntime();
@@ -64,7 +66,7 @@ public class InstanceManagerTest {
 
     private InstanceManager newManager() {
         return new InstanceManager(new InstanceManager.Settings("node-a", instancesDir, "http://api:8181/ias/api/v1", GRACE,
-                Duration.ofMillis(100), Duration.ofSeconds(5), new SafeExtractor.Limits(1 << 20, 100, 1 << 20)),
+                Duration.ofMillis(100), Duration.ofSeconds(5), new SafeExtractor.Limits(1 << 20, 100, 1 << 20), EPOCH),
                 messaging, id -> {
                     byte[] zip = packages.get(id);
                     if (zip == null) {
@@ -145,6 +147,59 @@ public class InstanceManagerTest {
         assertEquals("replaced by generation 4", events.get(2).path("reason").asText());
         assertEquals(4, events.get(4).path("generation").asLong());
         assertEquals(1, manager.count());
+    }
+
+    @Test
+    public void theInstancesRunningAreListedWithTheirGeneration() throws Exception {
+        String other = "65f0c0ffee0000000000b001";
+        assertEquals(Map.of(), manager.running());
+        handle(start(ID, 3, "lightControl.py", "process"));
+        handle(start(other, 1, "lightControl.py", "process"));
+        assertEquals(Map.of(ID, 3L, other, 1L), manager.running());
+
+        handle(start(other, 2, "lightControl.py", "process")); // replaces generation 1
+        handle(stop(ID, 3, "stopped"));
+        assertEquals(Map.of(other, 2L), manager.running());
+
+        runtime.last().exit(1, "exit 1");
+        await("the crash handled", () -> manager.running().isEmpty());
+        assertEquals(0, manager.count());
+    }
+
+    @Test
+    public void aStartAddressedToAnEarlierRunOfTheAgentIsIgnoredWithoutAWord() throws Exception {
+        handle(start(ID, 1, "lightControl.py", "process").put("node_epoch", EPOCH - 60_000));
+        assertEquals("not started", 0, runtime.started.size());
+        assertTrue("nothing reported: server-lifecycle finds it orphaned by the new epoch",
+                messaging.publishedJson(Topics.INSTANCE_EVENTS).isEmpty());
+        assertEquals(Map.of(), manager.running());
+
+        handle(start(ID, 2, "lightControl.py", "process").put("node_epoch", EPOCH)); // addressed to this agent
+        assertEquals(Map.of(ID, 2L), manager.running());
+        handle(start("65f0c0ffee0000000000b001", 1, "lightControl.py", "process")); // no node_epoch: as before
+        assertEquals(2, runtime.started.size());
+    }
+
+    @Test
+    public void theBacklogOfACommandTopicReadByAReturningAgentRunsOnlyWhatIsCurrent() throws Exception {
+        // queued while the node was down (killed): the start it never took, the fence server-lifecycle sent when it
+        // placed the instance elsewhere, then (back on this node) a newer generation, and a late stop of an older one
+        handle(start(ID, 1, "lightControl.py", "process").put("node_epoch", EPOCH - 60_000));
+        handle(stop(ID, 1, "fenced: generation 2 of it was placed on node node-b"));
+        handle(start(ID, 3, "lightControl.py", "process").put("node_epoch", EPOCH));
+        handle(stop(ID, 2, "superseded by a restart"));
+
+        assertEquals("only generation 3 ever ran", 1, runtime.started.size());
+        assertEquals(3, Integer.parseInt(runtime.last().launch.environment().get("IAS_TOKEN").substring(4)));
+        assertTrue(runtime.last().alive);
+        assertEquals(Map.of(ID, 3L), manager.running());
+        assertEquals(List.of("STOPPED/1", "STARTING/3", "RUNNING/3"), events(ID).stream()
+                .map(e -> e.path("state").asText() + "/" + e.path("generation").asLong()).toList());
+        assertTrue(events(ID).get(0).path("reason").asText().contains("it was not running on node node-a"));
+
+        handle(stop(ID, 3, "fenced: generation 4 of it was placed on node node-b"));
+        assertFalse("a stop of its generation stops it", runtime.last().alive);
+        assertEquals(Map.of(), manager.running());
     }
 
     @Test
@@ -379,7 +434,7 @@ public class InstanceManagerTest {
         Path foreign = tmp.newFolder("foreign").toPath();
         Files.writeString(foreign.resolve("keep.txt"), "mine");
         new InstanceManager(new InstanceManager.Settings("n", foreign, "u", GRACE, Duration.ZERO, Duration.ofSeconds(1),
-                new SafeExtractor.Limits(1, 1, 1)), messaging, id -> null, runtimes).close();
+                new SafeExtractor.Limits(1, 1, 1), EPOCH), messaging, id -> null, runtimes).close();
         assertTrue(Files.exists(foreign.resolve("keep.txt")));
     }
 

@@ -3,25 +3,38 @@ package org.iasplatform.node.internal;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
+import java.io.ByteArrayInputStream;
 import java.lang.reflect.Proxy;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.bson.BsonObjectId;
+import org.bson.types.ObjectId;
+
 import org.iasplatform.api.messaging.Topics;
 import org.iasplatform.api.node.AppRuntime;
+import org.iasplatform.testsupport.EmbeddedMongoResource;
 import org.iasplatform.testsupport.RecordingMessaging;
+import org.junit.ClassRule;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 import org.osgi.framework.Constants;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
+import com.mongodb.client.gridfs.GridFSBucket;
+import com.mongodb.client.gridfs.GridFSBuckets;
 
-/** The component: heartbeat content, the command subscription, the runtime whiteboard. */
+/** The component: heartbeat content (with the instances running), the command subscription, the runtime whiteboard. */
 public class NodeAgentTest {
+    @ClassRule
+    public static final EmbeddedMongoResource MONGO = new EmbeddedMongoResource();
+
     @Rule
     public final TemporaryFolder tmp = new TemporaryFolder();
 
@@ -57,6 +70,59 @@ public class NodeAgentTest {
             }
             assertTrue(!messaging.subscriptions().get(0).isAlive());
         }
+    }
+
+    @Test
+    public void heartbeatsListTheInstancesRunningWithTheirGeneration() throws Exception {
+        Map<String, String> app = new LinkedHashMap<>();
+        app.put("appConfig.json", "{}");
+        app.put("algo.sh", "echo hi\n");
+        GridFSBucket bucket = GridFSBuckets.create(MONGO.database("app_repo"), "packages");
+        ObjectId packageId = new ObjectId();
+        bucket.uploadFromStream(new BsonObjectId(packageId), "app.zip", new ByteArrayInputStream(Zips.zip(app)));
+        RecordingMessaging messaging = new RecordingMessaging();
+        NodeAgent agent = new NodeAgent(messaging, MONGO.client(), config(Map.of("node__id", "n8", "instances__dir",
+                tmp.newFolder("instances").toString(), "heartbeat__period__ms", 100L)));
+        FakeRuntime runtime = new FakeRuntime();
+        agent.addRuntime(runtime, Map.of(AppRuntime.PROPERTY_KIND, "process", Constants.SERVICE_ID, 11L));
+        agent.activate();
+        try {
+            long epoch = agent.heartbeat().path("epoch").asLong();
+            assertEquals("[]", agent.heartbeat().path("running").toString());
+            command(messaging, start("i-1", 3, packageId, epoch));
+            command(messaging, start("i-2", 1, packageId, epoch));
+            command(messaging, start("i-old", 5, packageId, epoch - 1)); // addressed to an earlier run of the agent
+
+            ObjectNode beat = agent.heartbeat();
+            assertEquals(2, beat.path("instances").asInt());
+            assertEquals("[{\"instance_id\":\"i-1\",\"generation\":3},{\"instance_id\":\"i-2\",\"generation\":1}]",
+                    beat.path("running").toString());
+            InstanceManagerTest.await("a heartbeat listing them published", () -> messaging
+                    .publishedJson(Topics.NODE_HEARTBEATS).stream().anyMatch(b -> b.path("running").size() == 2));
+
+            command(messaging, JSON.createObjectNode().put("op", "stop").put("instance_id", "i-1").put("generation", 3)
+                    .put("reason", "fenced: generation 4 of it was placed on node n9"));
+            assertEquals("[{\"instance_id\":\"i-2\",\"generation\":1}]", agent.heartbeat().path("running").toString());
+            assertEquals(1, agent.heartbeat().path("instances").asInt());
+        } finally {
+            agent.deactivate();
+        }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static ObjectNode start(String instanceId, long generation, ObjectId packageId, long nodeEpoch) {
+        ObjectNode start = JSON.createObjectNode();
+        start.put("op", "start").put("instance_id", instanceId).put("generation", generation)
+                .put("run_id", "j:" + generation).put("token", "t").put("node_epoch", nodeEpoch);
+        start.putObject("launch").put("runtime", "process").put("package_id", packageId.toHexString())
+                .put("entry", "algo.sh").put("lang", "bash");
+        return start;
+    }
+
+    /** A command as the agent's subscription to its command topic gets it. */
+    private static void command(RecordingMessaging messaging, ObjectNode command) throws Exception {
+        messaging.deliver(Topics.nodeCommands("n8"), command.path("instance_id").asText(), command.toString());
     }
 
     @Test
