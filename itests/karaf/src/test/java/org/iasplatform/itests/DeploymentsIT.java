@@ -236,6 +236,38 @@ public class DeploymentsIT extends PlatformTestSupport {
     }
 
     @Test
+    public void aCrashLoopEndsFailedAfterTheConfiguredCountAndATransientCrashRecovers() throws Exception {
+        Bus bus = bus("crash");
+        String marker = Files.createTempDirectory("ias-flaky").resolve("crashed-once").toString();
+        assertEquals(201, upload("developer", "/apps", "crashy.zip", zip(Map.of(
+                "appConfig.json", "{\"application_name\":\"Crashy\",\"application_id\":\"crashy\",\"algorithm_list\":["
+                        + "{\"algorithm_name\":\"loop\",\"script\":{\"name\":\"loop.sh\"},\"input_sensors\":[{\"sensor_type\":\"light-sensor\"}]},"
+                        + "{\"algorithm_name\":\"flaky\",\"script\":{\"name\":\"flaky.sh\"},\"input_sensors\":[{\"sensor_type\":\"light-sensor\"}]}]}",
+                "loop.sh", "echo crashing now; exit 3\n",
+                "flaky.sh", "if [ ! -f " + marker + " ]; then touch " + marker + "; echo first run crashes; exit 1; fi\n"
+                        + "echo recovered; exec sleep 600\n"))).status());
+        String policy = ",\"restart_policy\":{\"max_failures\":3,\"window_seconds\":120,\"backoff_initial_ms\":100,\"backoff_max_ms\":400}}}";
+        String loop = instanceOf(deploy(oneAlgorithm("Crashy", "loop", "loop.sh", bus.busId, now(), "bash")
+                .replaceFirst("}}$", policy)), "loop");
+        String flaky = instanceOf(deploy(oneAlgorithm("Crashy", "flaky", "flaky.sh", bus.busId, now(), "bash")
+                .replaceFirst("}}$", policy)), "flaky");
+
+        awaitState(flaky, "RUNNING");
+        await("the transient crash was restarted and recovered", START, () -> logText(flaky).contains("recovered")
+                && get("user", "/instances/" + flaky).json().path("restarts").asInt() >= 1
+                && "RUNNING".equals(get("user", "/instances/" + flaky).json().path("state").asText()));
+
+        await("the crash loop ends FAILED", START, () -> "FAILED".equals(get("user", "/instances/" + loop).json().path("state").asText()));
+        JsonNode failed = get("user", "/instances/" + loop).json();
+        assertEquals("3 failures: the first run and 2 restarts", 2, failed.path("restarts").asInt());
+        assertTrue(failed.toString(), failed.path("reason").asText().contains("3 failures within 120 s"));
+        await("the reason shows the last log lines (read once it gave up)", Duration.ofSeconds(30),
+                () -> get("user", "/instances/" + loop).json().path("reason").asText().contains("crashing now"));
+        assertAccepted(delete("configurator", "/deployments/" + jobOfInstance(flaky)));
+        awaitState(flaky, "STOPPED");
+    }
+
+    @Test
     public void schedulesStartAndEndOnTimeStopByRequestAndRunNow() throws Exception {
         Bus bus = bus("sched");
         Answer uploaded = upload("developer", "/apps", "waiter.zip", zip(Map.of(

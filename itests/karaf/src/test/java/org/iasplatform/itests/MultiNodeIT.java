@@ -1,0 +1,308 @@
+package org.iasplatform.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+import org.iasplatform.sample.simulator.SimulatedDevice;
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * Several processes on loopback: the platform distribution and three node distributions, each a Karaf of its own started
+ * with its {@code bin/start}. Instances are spread over the nodes; a node killed with kill -9 has its instances running
+ * elsewhere within seconds; started again with its old state, it does not run any of them a second time.
+ */
+public class MultiNodeIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String VERSION = System.getProperty("ias.version");
+    private static final int INSTANCES = 6;
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final List<Path> karafs = new ArrayList<>();
+    private final Map<String, Path> nodes = new LinkedHashMap<>();
+    private SimulatedDevice device;
+    private Path base;
+    private int httpPort;
+
+    @Before
+    public void startPlatformAndNodes() throws Exception {
+        base = Files.createDirectories(Path.of(System.getProperty("ias.exam.dir", "target/exam"), "multinode-" + System.nanoTime()));
+        httpPort = freePort();
+        int kafka = freePort();
+        int mongo = freePort();
+        Path platform = unpack(Path.of(System.getProperty("ias.platform.dist")), "platform");
+        cfg(platform, "org.ops4j.pax.web.cfg", "org.osgi.service.http.port", String.valueOf(httpPort));
+        cfg(platform, "org.iasplatform.infra.cfg", "embedded_kafka_port", String.valueOf(kafka));
+        cfg(platform, "org.iasplatform.infra.cfg", "embedded_kafka_controller_port", String.valueOf(freePort()));
+        cfg(platform, "org.iasplatform.infra.cfg", "embedded_mongo_port", String.valueOf(mongo));
+        cfg(platform, "org.iasplatform.node.cfg", "api_url", api());
+        cfg(platform, "org.iasplatform.node.cfg", "heartbeat_period_ms", "500");
+        // instances spread: the node running the fewest wins; failover fast
+        cfg(platform, "org.iasplatform.lifecycle.cfg", "strategy.target", "(ias.strategy=fewest-instances)");
+        cfg(platform, "org.iasplatform.lifecycle.cfg", "suspect_after_ms", "1500");
+        cfg(platform, "org.iasplatform.lifecycle.cfg", "down_after_ms", "2500");
+        cfg(platform, "org.iasplatform.lifecycle.cfg", "sweep_period_ms", "250");
+        ports(platform);
+        start(platform);
+        await("the platform's health UP", Duration.ofSeconds(180), () -> {
+            Answer a = call("GET", "/health", null, null, null);
+            return a.status == 200 && a.body.startsWith("{\"status\":\"UP\"");
+        });
+        for (String name : List.of("n1", "n2", "n3")) {
+            Path node = unpack(Path.of(System.getProperty("ias.node.dist")), name);
+            cfg(node, "org.iasplatform.infra.cfg", "kafka_bootstrap_servers", "127.0.0.1:" + kafka);
+            cfg(node, "org.iasplatform.infra.cfg", "mongo_uri", "mongodb://127.0.0.1:" + mongo);
+            cfg(node, "org.iasplatform.node.cfg", "node_id", name);
+            cfg(node, "org.iasplatform.node.cfg", "api_url", api());
+            cfg(node, "org.iasplatform.node.cfg", "heartbeat_period_ms", "500");
+            ports(node);
+            start(node);
+            nodes.put(name, node);
+        }
+        await("three nodes UP besides the platform's own", Duration.ofSeconds(180), () -> nodes.keySet().stream()
+                .allMatch(n -> "UP".equals(nodeState(n))));
+    }
+
+    @After
+    public void stopEverything() throws Exception {
+        if (device != null) {
+            device.close();
+        }
+        for (Path karaf : karafs) {
+            karafProcess(karaf).forEach(ProcessHandle::destroyForcibly);
+        }
+        // the embedded servers' child JVM goes with the platform's Karaf (its stdin closes); make sure
+        ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains(base.toString()))
+                .forEach(ProcessHandle::destroyForcibly);
+    }
+
+    @Test
+    public void aKilledNodesInstancesRunElsewhereWithinSecondsAndNeverTwice() throws Exception {
+        device = new SimulatedDevice("light-sensor", 0);
+        device.setLog(line -> { });
+        device.start();
+        Path types = Path.of(System.getProperty("ias.fixtures.dir"), "bus-management", "sensorTypeRegistration.json");
+        assertEquals(201, call("POST", "/sensor-types", "configurator", "application/json", Files.readAllBytes(types)).status);
+        assertEquals(201, call("POST", "/sensor-instances", "configurator", "application/json", ("{\"sensor_type\":\"light-sensor\","
+                + "\"ip\":\"127.0.0.1\",\"port\":" + device.port() + ",\"bus-id\":\"mn\"}").getBytes(StandardCharsets.UTF_8)).status);
+        String appConfig = "{\"application_name\":\"Spread\",\"application_id\":\"spread\",\"algorithm_list\":[{\"algorithm_name\":\"idle\","
+                + "\"script\":{\"name\":\"idle.sh\"},\"input_sensors\":[{\"sensor_type\":\"light-sensor\"}]}]}";
+        assertEquals(201, call("POST", "/apps", "developer", "application/zip", zip(Map.of("appConfig.json", appConfig,
+                "idle.sh", "sleep 600 &\nwait\n"))).status); // bash stays, with the instance id in its command line
+
+        List<String> instances = new ArrayList<>();
+        for (int i = 0; i < INSTANCES; i++) {
+            Answer deployed = call("POST", "/deployments", "configurator", "application/json", ("{\"noOfAlgo\":1,\"1\":{"
+                    + "\"application_name\":\"Spread\",\"algorithm_name\":\"idle\",\"sensor_info\":[{\"sensor_type\":\"light-sensor\","
+                    + "\"filter_sensors\":[{\"bus-id\":\"mn\"}]}],\"scheduling_info\":{\"request_type\":\"start\",\"start_time\":\"\","
+                    + "\"end_time\":\"\",\"days\":\"\",\"interval\":\"\",\"repeat\":\"no\"},\"environment\":{\"lang\":\"bash\"}}}")
+                    .getBytes(StandardCharsets.UTF_8));
+            assertEquals(deployed.body, 202, deployed.status);
+            instances.add(JSON.readTree(deployed.body).path("deployments").get(0).path("instance_id").asText());
+        }
+        await("every instance RUNNING", Duration.ofSeconds(120), () -> instances.stream().allMatch(i -> "RUNNING".equals(state(i))));
+        Map<String, String> placed = placement(instances);
+        assertTrue("spread over the three nodes (and the platform's own): " + placed,
+                placed.values().containsAll(nodes.keySet()));
+        instances.forEach(i -> assertEquals("one process of " + i, 1, processesOf(i)));
+
+        String victim = "n1";
+        List<String> onVictim = instances.stream().filter(i -> victim.equals(placed.get(i))).toList();
+        assertTrue(onVictim.toString(), !onVictim.isEmpty());
+        karafProcess(nodes.get(victim)).forEach(ProcessHandle::destroyForcibly); // kill -9 of the node's Karaf
+        long killed = System.nanoTime();
+        await("the killed node's instances RUNNING elsewhere", Duration.ofSeconds(60), () -> onVictim.stream().allMatch(i -> {
+            JsonNode instance = instance(i);
+            return "RUNNING".equals(instance.path("state").asText()) && !victim.equals(instance.path("node").asText());
+        }));
+        long seconds = Duration.ofNanos(System.nanoTime() - killed).toMillis();
+        System.out.println("MultiNodeIT: " + onVictim.size() + " instances of the killed node RUNNING elsewhere after " + seconds + " ms");
+        assertTrue("failover took " + seconds + " ms; the target is 5 s (heartbeat 0.5 s, DOWN after 2.5 s)", seconds < 15_000);
+
+        // the killed node's processes are orphans of a dead JVM, still running: the platform must not count on them, and
+        // the node, started again with its old state, must not keep (or restart) any of them
+        start(nodes.get(victim));
+        await(victim + " UP again", Duration.ofSeconds(180), () -> "UP".equals(nodeState(victim)));
+        await("every instance runs exactly once", Duration.ofSeconds(60), () -> instances.stream().allMatch(i -> processesOf(i) <= 1)
+                && onVictim.stream().allMatch(i -> !victim.equals(instance(i).path("node").asText())));
+        instances.forEach(i -> assertEquals(i + " RUNNING", "RUNNING", state(i)));
+    }
+
+    // ---- processes ----
+
+    private Path unpack(Path distribution, String name) throws Exception {
+        assertTrue("the distribution " + distribution + " is built by karaf-assembly", Files.isRegularFile(distribution));
+        Path dir = Files.createDirectories(base.resolve(name));
+        run(List.of("tar", "-xzf", distribution.toString(), "-C", dir.toString(), "--strip-components=1"));
+        karafs.add(dir);
+        return dir;
+    }
+
+    private static void ports(Path karaf) throws IOException {
+        cfg(karaf, "org.apache.karaf.shell.cfg", "sshPort", String.valueOf(freePort()));
+        cfg(karaf, "org.apache.karaf.management.cfg", "rmiRegistryPort", String.valueOf(freePort()));
+        cfg(karaf, "org.apache.karaf.management.cfg", "rmiServerPort", String.valueOf(freePort()));
+    }
+
+    private static void start(Path karaf) throws Exception {
+        run(List.of(karaf.resolve("bin/start").toString()));
+    }
+
+    private static List<ProcessHandle> karafProcess(Path karaf) {
+        String marker = "karaf.base=" + karaf.toAbsolutePath().normalize();
+        return ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains(marker)).toList();
+    }
+
+    private static long processesOf(String instance) {
+        return ProcessHandle.allProcesses().filter(ProcessHandle::isAlive)
+                .filter(p -> p.info().commandLine().orElse("").contains(instance)).count();
+    }
+
+    private static void run(List<String> command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            fail(command + " failed: " + out);
+        }
+    }
+
+    /** Sets a key in an etc/ configuration file (replacing its line, or adding it). */
+    private static void cfg(Path karaf, String file, String key, String value) throws IOException {
+        Path path = karaf.resolve("etc").resolve(file);
+        List<String> lines = Files.exists(path) ? new ArrayList<>(Files.readAllLines(path)) : new ArrayList<>();
+        boolean replaced = false;
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).matches("^\\s*" + java.util.regex.Pattern.quote(key) + "\\s*=.*")) {
+                lines.set(i, key + " = " + value);
+                replaced = true;
+            }
+        }
+        if (!replaced) {
+            lines.add(key + " = " + value);
+        }
+        Files.write(path, lines);
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    // ---- REST ----
+
+    private String api() {
+        return "http://127.0.0.1:" + httpPort + "/ias/api/v1";
+    }
+
+    private record Answer(int status, String body) {
+    }
+
+    private Answer call(String method, String path, String user, String contentType, byte[] body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(api() + path)).timeout(Duration.ofSeconds(30))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+        if (user != null) {
+            request.header("Authorization", "Basic " + Base64.getEncoder().encodeToString((user + ":" + user).getBytes(StandardCharsets.UTF_8)));
+        }
+        if (contentType != null) {
+            request.header("Content-Type", contentType);
+        }
+        try {
+            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            return new Answer(response.statusCode(), response.body());
+        } catch (IOException e) {
+            return new Answer(-1, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Answer(-1, e.toString());
+        }
+    }
+
+    private JsonNode instance(String id) {
+        try {
+            Answer a = call("GET", "/instances/" + id, "user", null, null);
+            return a.status == 200 ? JSON.readTree(a.body) : JSON.createObjectNode();
+        } catch (IOException e) {
+            return JSON.createObjectNode();
+        }
+    }
+
+    private String state(String id) {
+        return instance(id).path("state").asText();
+    }
+
+    private Map<String, String> placement(List<String> instances) {
+        Map<String, String> placed = new HashMap<>();
+        instances.forEach(i -> placed.put(i, instance(i).path("node").asText()));
+        return placed;
+    }
+
+    private String nodeState(String node) {
+        try {
+            for (JsonNode n : JSON.readTree(call("GET", "/nodes", "user", null, null).body).path("nodes")) {
+                if (node.equals(n.path("node_id").asText())) {
+                    return n.path("state").asText();
+                }
+            }
+        } catch (IOException e) {
+            // no answer yet
+        }
+        return "";
+    }
+
+    private static byte[] zip(Map<String, String> entries) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(out)) {
+            for (Map.Entry<String, String> e : entries.entrySet()) {
+                zip.putNextEntry(new ZipEntry(e.getKey()));
+                zip.write(e.getValue().getBytes(StandardCharsets.UTF_8));
+                zip.closeEntry();
+            }
+        }
+        return out.toByteArray();
+    }
+
+    private static void await(String what, Duration timeout, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                fail("timed out after " + timeout.toSeconds() + " s waiting for: " + what);
+            }
+            try {
+                Thread.sleep(100); // polling interval, not synchronisation: the condition decides
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                fail("interrupted waiting for: " + what);
+            }
+        }
+    }
+}
