@@ -424,6 +424,8 @@ public class DeploymentsIT extends PlatformTestSupport {
                     "placed.sh", "true"))).status());
 
             assertEquals("least-load", get("user", "/nodes").json().path("strategy").asText());
+            assertTrue(get("user", "/nodes").body(), get("user", "/nodes").json().path("strategies").toString()
+                    .contains("ssh-probe"));
             assertEquals("least load wins", "itest-crowded", placementOf(bus));
 
             setStrategy("(ias.strategy=fewest-instances)");
