@@ -6,23 +6,15 @@ import static org.junit.Assert.fail;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
@@ -32,19 +24,15 @@ import org.junit.Before;
 import org.junit.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * Several processes on loopback: the platform distribution and three node distributions, each a Karaf of its own started
  * with its {@code bin/start}. Instances are spread over the nodes; a node killed with kill -9 has its instances running
  * elsewhere within seconds; started again with its old state, it does not run any of them a second time.
  */
-public class MultiNodeIT {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String VERSION = System.getProperty("ias.version");
+public class MultiNodeIT extends IasTestSupport {
     private static final int INSTANCES = 6;
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final List<Path> karafs = new ArrayList<>();
     private final Map<String, Path> nodes = new LinkedHashMap<>();
     private SimulatedDevice device;
@@ -73,7 +61,7 @@ public class MultiNodeIT {
         start(platform);
         await("the platform's health UP", Duration.ofSeconds(180), () -> {
             Answer a = call("GET", "/health", null, null, null);
-            return a.status == 200 && a.body.startsWith("{\"status\":\"UP\"");
+            return a.status() == 200 && a.body().startsWith("{\"status\":\"UP\"");
         });
         for (String name : List.of("n1", "n2", "n3")) {
             Path node = unpack(Path.of(System.getProperty("ias.node.dist")), name);
@@ -109,13 +97,13 @@ public class MultiNodeIT {
         device.setLog(line -> { });
         device.start();
         Path types = Path.of(System.getProperty("ias.fixtures.dir"), "bus-management", "sensorTypeRegistration.json");
-        assertEquals(201, call("POST", "/sensor-types", "configurator", "application/json", Files.readAllBytes(types)).status);
+        assertEquals(201, call("POST", "/sensor-types", "configurator", "application/json", Files.readAllBytes(types)).status());
         assertEquals(201, call("POST", "/sensor-instances", "configurator", "application/json", ("{\"sensor_type\":\"light-sensor\","
-                + "\"ip\":\"127.0.0.1\",\"port\":" + device.port() + ",\"bus-id\":\"mn\"}").getBytes(StandardCharsets.UTF_8)).status);
+                + "\"ip\":\"127.0.0.1\",\"port\":" + device.port() + ",\"bus-id\":\"mn\"}").getBytes(StandardCharsets.UTF_8)).status());
         String appConfig = "{\"application_name\":\"Spread\",\"application_id\":\"spread\",\"algorithm_list\":[{\"algorithm_name\":\"idle\","
                 + "\"script\":{\"name\":\"idle.sh\"},\"input_sensors\":[{\"sensor_type\":\"light-sensor\"}]}]}";
         assertEquals(201, call("POST", "/apps", "developer", "application/zip", zip(Map.of("appConfig.json", appConfig,
-                "idle.sh", "sleep 600 &\nwait\n"))).status); // bash stays, with the instance id in its command line
+                "idle.sh", "sleep 600 &\nwait\n"))).status()); // bash stays, with the instance id in its command line
 
         List<String> instances = new ArrayList<>();
         for (int i = 0; i < INSTANCES; i++) {
@@ -124,8 +112,8 @@ public class MultiNodeIT {
                     + "\"filter_sensors\":[{\"bus-id\":\"mn\"}]}],\"scheduling_info\":{\"request_type\":\"start\",\"start_time\":\"\","
                     + "\"end_time\":\"\",\"days\":\"\",\"interval\":\"\",\"repeat\":\"no\"},\"environment\":{\"lang\":\"bash\"}}}")
                     .getBytes(StandardCharsets.UTF_8));
-            assertEquals(deployed.body, 202, deployed.status);
-            instances.add(JSON.readTree(deployed.body).path("deployments").get(0).path("instance_id").asText());
+            assertEquals(deployed.body(), 202, deployed.status());
+            instances.add(JSON.readTree(deployed.body()).path("deployments").get(0).path("instance_id").asText());
         }
         await("every instance RUNNING", Duration.ofSeconds(120), () -> instances.stream().allMatch(i -> "RUNNING".equals(state(i))));
         Map<String, String> placed = placement(instances);
@@ -210,47 +198,20 @@ public class MultiNodeIT {
         Files.write(path, lines);
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     // ---- REST ----
 
     private String api() {
         return "http://127.0.0.1:" + httpPort + "/ias/api/v1";
     }
 
-    private record Answer(int status, String body) {
-    }
-
     private Answer call(String method, String path, String user, String contentType, byte[] body) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(api() + path)).timeout(Duration.ofSeconds(30))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
-        if (user != null) {
-            request.header("Authorization", "Basic " + Base64.getEncoder().encodeToString((user + ":" + user).getBytes(StandardCharsets.UTF_8)));
-        }
-        if (contentType != null) {
-            request.header("Content-Type", contentType);
-        }
-        try {
-            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            return new Answer(response.statusCode(), response.body());
-        } catch (IOException e) {
-            return new Answer(-1, e.toString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Answer(-1, e.toString());
-        }
+        return call(httpPort, method, path, user, contentType, body);
     }
 
     private JsonNode instance(String id) {
         try {
             Answer a = call("GET", "/instances/" + id, "user", null, null);
-            return a.status == 200 ? JSON.readTree(a.body) : JSON.createObjectNode();
+            return a.status() == 200 ? JSON.readTree(a.body()) : JSON.createObjectNode();
         } catch (IOException e) {
             return JSON.createObjectNode();
         }
@@ -268,7 +229,7 @@ public class MultiNodeIT {
 
     private String nodeState(String node) {
         try {
-            for (JsonNode n : JSON.readTree(call("GET", "/nodes", "user", null, null).body).path("nodes")) {
+            for (JsonNode n : JSON.readTree(call("GET", "/nodes", "user", null, null).body()).path("nodes")) {
                 if (node.equals(n.path("node_id").asText())) {
                     return n.path("state").asText();
                 }
@@ -291,18 +252,4 @@ public class MultiNodeIT {
         return out.toByteArray();
     }
 
-    private static void await(String what, Duration timeout, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("timed out after " + timeout.toSeconds() + " s waiting for: " + what);
-            }
-            try {
-                Thread.sleep(100); // polling interval, not synchronisation: the condition decides
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                fail("interrupted waiting for: " + what);
-            }
-        }
-    }
 }
