@@ -10,6 +10,7 @@ import java.util.Optional;
 
 import org.iasplatform.api.deploy.BoundSensor;
 import org.iasplatform.api.messaging.Message;
+import org.iasplatform.api.messaging.NotAJsonObjectException;
 import org.iasplatform.api.messaging.Messaging;
 import org.iasplatform.api.messaging.Topics;
 import org.iasplatform.api.sensor.SensorInstance;
@@ -61,15 +62,9 @@ final class SensorBinder {
     void handle(Message message) throws Exception {
         JsonNode request;
         try {
-            request = mapper.readTree(message.value());
-        } catch (JsonProcessingException e) {
-            LOG.warn("Dropping unreadable message {} at {}-{}@{}: {}", message.key(), message.topic(), message.partition(),
-                    message.offset(), e.getOriginalMessage());
-            return;
-        }
-        if (request == null || !request.isObject()) {
-            LOG.warn("Dropping message {} at {}-{}@{}: not a JSON object", message.key(), message.topic(),
-                    message.partition(), message.offset());
+            request = message.jsonObject(mapper);
+        } catch (NotAJsonObjectException e) {
+            LOG.warn("Dropping message {}: {}", message.position(), e.getMessage());
             return;
         }
         String op = request.path("op").asText();

@@ -10,6 +10,7 @@ import org.iasplatform.api.app.AppRepository;
 import org.iasplatform.api.app.AppVersion;
 import org.iasplatform.api.deploy.InstanceState;
 import org.iasplatform.api.messaging.Message;
+import org.iasplatform.api.messaging.NotAJsonObjectException;
 import org.iasplatform.api.messaging.Messaging;
 import org.iasplatform.api.messaging.Topics;
 import org.iasplatform.api.sensor.SensorRegistry;
@@ -17,7 +18,6 @@ import org.iasplatform.api.sensor.SensorType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -58,14 +58,9 @@ final class Deployer {
     void handle(Message message) throws Exception {
         JsonNode request;
         try {
-            request = mapper.readTree(message.value());
-        } catch (JsonProcessingException e) {
-            LOG.warn("Dropping unreadable message {} at {}-{}@{}: {}", message.key(), message.topic(), message.partition(),
-                    message.offset(), e.getOriginalMessage());
-            return;
-        }
-        if (request == null || !request.isObject()) {
-            LOG.warn("Dropping message {}: not a JSON object", message.key());
+            request = message.jsonObject(mapper);
+        } catch (NotAJsonObjectException e) {
+            LOG.warn("Dropping message {}: {}", message.position(), e.getMessage());
             return;
         }
         String instanceId = request.path("instance_id").asText(message.key() == null ? "" : message.key());

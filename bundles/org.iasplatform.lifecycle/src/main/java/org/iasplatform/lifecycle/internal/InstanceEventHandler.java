@@ -8,11 +8,11 @@ import java.util.function.Supplier;
 import org.bson.Document;
 import org.iasplatform.api.deploy.InstanceState;
 import org.iasplatform.api.messaging.Message;
+import org.iasplatform.api.messaging.NotAJsonObjectException;
 import org.iasplatform.api.messaging.Topics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -83,14 +83,9 @@ final class InstanceEventHandler {
     void handle(Message message) throws Exception {
         JsonNode event;
         try {
-            event = mapper.readTree(message.value());
-        } catch (JsonProcessingException e) {
-            LOG.warn("Dropping unreadable instance event {} at {}-{}@{}: {}", message.key(), message.topic(),
-                    message.partition(), message.offset(), e.getOriginalMessage());
-            return;
-        }
-        if (event == null || !event.isObject()) {
-            LOG.warn("Dropping instance event {}: not a JSON object", message.key());
+            event = message.jsonObject(mapper);
+        } catch (NotAJsonObjectException e) {
+            LOG.warn("Dropping instance event {}: {}", message.position(), e.getMessage());
             return;
         }
         String instanceId = Optional.ofNullable(Docs.text(event, "instance_id")).orElse(message.key());

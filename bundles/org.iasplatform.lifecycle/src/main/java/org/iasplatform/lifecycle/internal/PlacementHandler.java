@@ -14,6 +14,7 @@ import java.util.stream.Collectors;
 import org.bson.Document;
 import org.iasplatform.api.deploy.InstanceState;
 import org.iasplatform.api.messaging.Message;
+import org.iasplatform.api.messaging.NotAJsonObjectException;
 import org.iasplatform.api.messaging.Messaging;
 import org.iasplatform.api.messaging.Topics;
 import org.iasplatform.api.node.NodeState;
@@ -22,7 +23,6 @@ import org.iasplatform.api.node.PlacementRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -93,14 +93,9 @@ final class PlacementHandler {
     void handle(Message message) throws Exception {
         JsonNode request;
         try {
-            request = mapper.readTree(message.value());
-        } catch (JsonProcessingException e) {
-            LOG.warn("Dropping unreadable message {} at {}-{}@{}: {}", message.key(), message.topic(), message.partition(),
-                    message.offset(), e.getOriginalMessage());
-            return;
-        }
-        if (request == null || !request.isObject()) {
-            LOG.warn("Dropping message {}: not a JSON object", message.key());
+            request = message.jsonObject(mapper);
+        } catch (NotAJsonObjectException e) {
+            LOG.warn("Dropping message {}: {}", message.position(), e.getMessage());
             return;
         }
         String instanceId = Optional.ofNullable(Docs.text(request, "instance_id")).orElse(message.key());

@@ -27,6 +27,7 @@ import org.bson.json.JsonWriterSettings;
 import org.iasplatform.api.deploy.DeploymentInfo;
 import org.iasplatform.api.deploy.InstanceRegistry;
 import org.iasplatform.api.messaging.Message;
+import org.iasplatform.api.messaging.NotAJsonObjectException;
 import org.iasplatform.api.messaging.Messaging;
 import org.iasplatform.api.messaging.Topics;
 import org.iasplatform.scheduler.internal.InvalidScheduleException.Error;
@@ -145,14 +146,9 @@ final class SchedulerEngine implements AutoCloseable {
     void handle(Message message) throws Exception {
         JsonNode request;
         try {
-            request = mapper.readTree(message.value());
-        } catch (JsonProcessingException | IllegalArgumentException e) {
-            LOG.warn("Skipping scheduler request {} at {}/{}: not JSON ({})", message.key(), message.partition(),
-                    message.offset(), e.getMessage());
-            return;
-        }
-        if (request == null || !request.isObject()) {
-            LOG.warn("Skipping scheduler request {}: not a JSON object", message.key());
+            request = message.jsonObject(mapper);
+        } catch (NotAJsonObjectException e) {
+            LOG.warn("Skipping scheduler request {}: {}", message.position(), e.getMessage());
             return;
         }
         String jobId = text(request, "job_id");
