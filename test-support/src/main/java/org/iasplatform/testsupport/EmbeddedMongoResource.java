@@ -25,6 +25,7 @@ public class EmbeddedMongoResource extends ExternalResource {
     private final Duration timeout;
     private final TemporaryFolder folder = new TemporaryFolder();
     private EmbeddedMongo server;
+    private int port;
     private MongoClient client;
 
     /** A client with the driver's default time-outs. */
@@ -46,6 +47,7 @@ public class EmbeddedMongoResource extends ExternalResource {
         try {
             server = new EmbeddedMongo(folder.newFolder("mongo").toPath(), 0);
             server.start();
+            port = server.port();
             MongoClientSettings.Builder settings = MongoClientSettings.builder()
                     .applyConnectionString(new ConnectionString(server.connectionString()));
             if (timeout != null) {
@@ -98,5 +100,15 @@ public class EmbeddedMongoResource extends ExternalResource {
     /** Stops the server now; the client stays (its calls fail, at the latest after the server selection time-out). */
     public void stopServer() {
         server.close();
+    }
+
+    /**
+     * Starts the server again, stopped or not, on the same port with the same data (as a store coming back after an
+     * outage); the client finds it by itself.
+     */
+    public void restartServer() throws java.io.IOException {
+        server.close();
+        server = new EmbeddedMongo(server.dataDir(), port);
+        server.start();
     }
 }

@@ -14,11 +14,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
+import org.iasplatform.api.messaging.Leadership;
+import org.iasplatform.api.messaging.LeadershipListener;
 import org.iasplatform.api.messaging.Message;
 import org.iasplatform.api.messaging.MessageHandler;
 import org.iasplatform.api.messaging.Messaging;
 import org.iasplatform.api.messaging.MessagingException;
 import org.iasplatform.api.messaging.Subscription;
+import org.iasplatform.api.messaging.SubscriptionInfo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -29,7 +32,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * hands messages to the open subscriptions of a topic with {@link #deliver(Message)}, on its own thread.
  * <p>
  * Publishing can be made to fail (for every topic, for one topic until it recovers, or for the next few publishes to a
- * topic); a {@link #onPublish hook} sees every publish as it happens, before it is recorded (e.g. to check what is
+ * topic), or go unanswered until the test acknowledges or refuses it (a broker restarting); creating a topic can be made
+ * to fail; a {@link #onPublish hook} sees every publish as it happens, before it is recorded (e.g. to check what is
  * stored at that moment, or to answer it by delivering messages); subscribing can be made to fail; {@link #latest}
  * answers what the test {@link #retain retained} for a topic, or fails as the test {@link #failLatest asked}. Thread-safe: the code under test may publish from any
  * thread.
@@ -180,6 +184,9 @@ public final class RecordingMessaging implements Messaging {
     private final List<String> deleted = new CopyOnWriteArrayList<>();
     private final List<AssertionError> hookFailures = new CopyOnWriteArrayList<>();
     private final Map<String, AtomicInteger> topicFailures = new ConcurrentHashMap<>();
+    private final java.util.Set<String> unensurable = ConcurrentHashMap.newKeySet();
+    private final List<CompletableFuture<Void>> held = new java.util.ArrayList<>(); // guarded by itself
+    private boolean holding; // guarded by held
     private final Map<String, List<Message>> retained = new ConcurrentHashMap<>();
     private final AtomicLong offsets = new AtomicLong();
     private final AtomicInteger lastLatestCount = new AtomicInteger();
@@ -206,9 +213,48 @@ public final class RecordingMessaging implements Messaging {
         topicFailures.put(topic, new AtomicInteger(times));
     }
 
-    /** Publishing to {@code topic} works again. */
+    /** Publishing to {@code topic} works again (and creating it, after {@link #failEnsuring}). */
     public void recover(String topic) {
         topicFailures.remove(topic);
+        unensurable.remove(topic);
+    }
+
+    /**
+     * From now on publishes are recorded (after the {@link #onPublish hook}) but not answered, as by a broker that is
+     * restarting: their stages complete only when the test {@link #acknowledgeHeld acknowledges} or {@link #refuseHeld
+     * refuses} them.
+     */
+    public void holdAcknowledgements() {
+        synchronized (held) {
+            holding = true;
+        }
+    }
+
+    /** Completes every held publish normally (acknowledged) and stops holding. */
+    public void acknowledgeHeld() {
+        releaseHeld().forEach(ack -> ack.complete(null));
+    }
+
+    /** Fails every held publish with {@code cause} (as a producer giving up) and stops holding. */
+    public void refuseHeld(Exception cause) {
+        releaseHeld().forEach(ack -> ack.completeExceptionally(cause));
+    }
+
+    private List<CompletableFuture<Void>> releaseHeld() {
+        synchronized (held) {
+            holding = false;
+            List<CompletableFuture<Void>> released = List.copyOf(held);
+            held.clear();
+            return released;
+        }
+    }
+
+    /**
+     * Every {@link #ensureTopics} call that names {@code topic} throws a {@link MessagingException} (and records
+     * nothing) until {@link #recover} is called.
+     */
+    public void failEnsuring(String topic) {
+        unensurable.add(topic);
     }
 
     /** Every subscribe and follow call throws {@code cause}; null: they work again. */
@@ -361,6 +407,13 @@ public final class RecordingMessaging implements Messaging {
             }
         }
         published.add(p);
+        synchronized (held) {
+            if (holding) {
+                CompletableFuture<Void> ack = new CompletableFuture<>();
+                held.add(ack);
+                return ack;
+            }
+        }
         return CompletableFuture.completedFuture(null);
     }
 
@@ -379,6 +432,39 @@ public final class RecordingMessaging implements Messaging {
         return add(new Subscribed(null, List.copyOf(topics), null, handler));
     }
 
+    /**
+     * A candidate elected at once (the only one), told {@link LeadershipListener#revoked()} when closed; tests standing
+     * for several platform instances elect against the real broker instead.
+     */
+    @Override
+    public Leadership lead(String role, LeadershipListener listener) {
+        AtomicBoolean leading = new AtomicBoolean(true);
+        listener.elected();
+        return new Leadership() {
+            @Override
+            public String role() {
+                return role;
+            }
+
+            @Override
+            public boolean isLeader() {
+                return leading.get();
+            }
+
+            @Override
+            public boolean isAlive() {
+                return leading.get();
+            }
+
+            @Override
+            public void close() {
+                if (leading.getAndSet(false)) {
+                    listener.revoked();
+                }
+            }
+        };
+    }
+
     private Subscribed add(Subscribed subscription) {
         RuntimeException failure = subscribeFailure;
         if (failure != null) {
@@ -389,7 +475,12 @@ public final class RecordingMessaging implements Messaging {
     }
 
     @Override
-    public void ensureTopics(Collection<String> topics) {
+    public void ensureTopics(Collection<String> topics) throws MessagingException {
+        for (String topic : topics) {
+            if (unensurable.contains(topic)) {
+                throw new MessagingException(UNREACHABLE + ": topic " + topic + " not created", null);
+            }
+        }
         ensured.addAll(topics);
     }
 
@@ -416,5 +507,25 @@ public final class RecordingMessaging implements Messaging {
     @Override
     public boolean isReachable(Duration timeout) {
         return reachable;
+    }
+
+    /** The open subscriptions, alive, lag unknown (nothing is consumed here); no owner, client id {@code recording-N}. */
+    @Override
+    public List<SubscriptionInfo> consumers() {
+        List<SubscriptionInfo> result = new java.util.ArrayList<>();
+        for (int i = 0; i < subscriptions.size(); i++) {
+            Subscribed s = subscriptions.get(i);
+            if (s.isAlive()) {
+                result.add(new SubscriptionInfo("recording-" + (i + 1), s.group(),
+                        s.topics() != null ? s.topics() : List.of(), true, null, null, List.of(), 0, 0));
+            }
+        }
+        return result;
+    }
+
+    /** As {@link #consumers()}: no broker to ask for lag. */
+    @Override
+    public List<SubscriptionInfo> consumers(Duration lagTimeout) {
+        return consumers();
     }
 }

@@ -32,6 +32,17 @@ public interface Messaging {
      */
     Subscription follow(Collection<String> topics, MessageHandler handler);
 
+    /**
+     * Stands for the leadership of {@code role} among every candidate of the same role sharing the broker (on this and
+     * other platform instances): at most one of them leads while they reach the broker; when the leader stops or dies,
+     * another is elected within the messaging configuration's leader session time-out. A leader cut off from the broker
+     * longer than that steps down by itself ({@link LeadershipListener#revoked()}). Returns once the candidate takes part;
+     * the listener learns the outcome.
+     *
+     * @since 1.2
+     */
+    Leadership lead(String role, LeadershipListener listener);
+
     /** Creates the topics that do not exist yet (idempotent). */
     void ensureTopics(Collection<String> topics) throws MessagingException;
 
@@ -43,4 +54,20 @@ public interface Messaging {
 
     /** Whether the broker answers (a metadata request within {@code timeout}). */
     boolean isReachable(Duration timeout);
+
+    /**
+     * The subscriptions and followers of this process that were not closed, alive or dead, each with who made it; no
+     * broker call (lag not asked: null).
+     *
+     * @since 1.2
+     */
+    List<SubscriptionInfo> consumers();
+
+    /**
+     * As {@link #consumers()}, with the lag of every group subscription asked of the broker in one round bounded by
+     * {@code lagTimeout} (a lag the broker did not answer in time stays null).
+     *
+     * @since 1.2
+     */
+    List<SubscriptionInfo> consumers(Duration lagTimeout);
 }

@@ -21,11 +21,16 @@ public final class Topics {
     public static final String INSTANCE_EVENTS = "instance_events";
     /** Algorithms' notifications to end users, keyed by instance id. */
     public static final String NOTIFICATIONS = "notifications";
+    /**
+     * The connection status of each sensor instance as the platform instance serving the devices sees it, keyed by sensor
+     * instance id, republished periodically (other platform instances answer status queries from it).
+     */
+    public static final String SENSOR_STATUS = "sensor_status";
 
     /** Every fixed topic, created when the platform starts. */
     public static final List<String> ALL = List.of(PM_TO_SENSOR_TYPE_REG, PM_TO_SENSOR_INS_REG, PM_TO_SENSOR_BINDER,
             SENSOR_BINDER_TO_SCHEDULER, SCHEDULER_TO_DEPLOYER, DEPLOYER_TO_SLC, SENSOR_REGISTRY_EVENTS, NODE_HEARTBEATS,
-            DEPLOYMENT_EVENTS, INSTANCE_EVENTS, NOTIFICATIONS);
+            DEPLOYMENT_EVENTS, INSTANCE_EVENTS, NOTIFICATIONS, SENSOR_STATUS);
 
     private static final String DATA_PREFIX = "sensor_data_";
     private static final String NODE_COMMANDS_PREFIX = "node_commands_";

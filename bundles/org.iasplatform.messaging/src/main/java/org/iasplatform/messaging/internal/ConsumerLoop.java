@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -17,6 +19,7 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.iasplatform.api.messaging.Message;
 import org.iasplatform.api.messaging.MessageHandler;
 import org.iasplatform.api.messaging.Subscription;
+import org.iasplatform.api.messaging.SubscriptionInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,12 +41,19 @@ final class ConsumerLoop implements Subscription {
     private final Consumer<KafkaConsumer<String, String>> onStart;
     private final MessageHandler handler;
     private final Consumer<ConsumerLoop> onClosed;
+    private final Runnable afterPoll;
+    private final Runnable onEnd;
     private final Thread thread;
+    private final Origin origin;
+    private final long since = System.currentTimeMillis();
     private final CountDownLatch started = new CountDownLatch(1);
     private final CountDownLatch stop = new CountDownLatch(1);
     private volatile boolean closed;
     private volatile boolean running;
     private volatile Throwable startFailure;
+    private volatile String group; // the consumer group, once started (null for a follower)
+    private volatile List<String> topics = List.of(); // subscribed or assigned, as of the last poll
+    private volatile long lastPoll;
     private long backoffMs = MIN_BACKOFF_MS;
     private int attempt;
 
@@ -52,16 +62,32 @@ final class ConsumerLoop implements Subscription {
      * @param consumer the consumer, used only by the loop's thread once started
      * @param commit   whether to commit each handled record (consumer group) or not (follower)
      * @param onStart  run on the loop's thread before polling (e.g. subscribe); may be a no-op
-     * @param onClosed told when the loop's consumer is closed
+     * @param onClosed told when the subscription is over: closed (by {@link #close()}, once its consumer is closed) or
+     *                 never started; a loop whose thread died without being closed stays until it is closed
      */
     ConsumerLoop(String name, KafkaConsumer<String, String> consumer, boolean commit,
             Consumer<KafkaConsumer<String, String>> onStart, MessageHandler handler, Consumer<ConsumerLoop> onClosed) {
+        this(name, consumer, commit, onStart, handler, onClosed, () -> { }, () -> { });
+    }
+
+    /**
+     * A loop with hooks, both run on the loop's thread:
+     *
+     * @param afterPoll run after every poll (and the handling of what it returned), failed or not
+     * @param onEnd     run once the loop ends (closed or died), before its consumer is closed
+     */
+    ConsumerLoop(String name, KafkaConsumer<String, String> consumer, boolean commit,
+            Consumer<KafkaConsumer<String, String>> onStart, MessageHandler handler, Consumer<ConsumerLoop> onClosed,
+            Runnable afterPoll, Runnable onEnd) {
+        this.afterPoll = afterPoll;
+        this.onEnd = onEnd;
         this.name = name;
         this.consumer = consumer;
         this.commit = commit;
         this.onStart = onStart;
         this.handler = handler;
         this.onClosed = onClosed;
+        this.origin = Origin.ofCaller();
         this.thread = new Thread(this::run, name);
         this.thread.setDaemon(true);
     }
@@ -105,7 +131,19 @@ final class ConsumerLoop implements Subscription {
         if (thread.isAlive()) {
             LOG.warn("Consumer {} did not stop within {} s (its handler is still running); it stops after it returns",
                     name, JOIN_TIMEOUT_MS / 1000);
+        } else {
+            onClosed.accept(this); // it may have died before: its end did not remove it
         }
+    }
+
+    /** Whether {@link #close()} was called. */
+    boolean isClosed() {
+        return closed;
+    }
+
+    /** What it is doing now (lag not known here: null). */
+    SubscriptionInfo info() {
+        return new SubscriptionInfo(name, group, topics, isAlive(), null, origin.bundle(), origin.callers(), since, lastPoll);
     }
 
     private void run() {
@@ -113,6 +151,10 @@ final class ConsumerLoop implements Subscription {
         try {
             try {
                 onStart.accept(consumer);
+                if (commit) {
+                    group = consumer.groupMetadata().groupId();
+                }
+                noteTopics();
             } catch (Throwable t) {
                 startFailure = t;
                 return;
@@ -124,6 +166,8 @@ final class ConsumerLoop implements Subscription {
                 ConsumerRecords<String, String> records;
                 try {
                     records = consumer.poll(POLL_TIMEOUT);
+                    lastPoll = System.currentTimeMillis();
+                    noteTopics();
                 } catch (WakeupException e) {
                     continue; // closed
                 } catch (RuntimeException e) {
@@ -131,23 +175,44 @@ final class ConsumerLoop implements Subscription {
                         break;
                     }
                     backOff("poll failed", e);
+                    afterPoll.run();
                     continue;
                 }
                 if (!records.isEmpty()) {
                     process(records);
                 }
+                afterPoll.run();
             }
         } catch (Throwable t) {
             LOG.error("Consumer {} died", name, t);
         } finally {
             running = false;
             try {
+                onEnd.run();
+            } catch (RuntimeException e) {
+                LOG.error("Consumer {}: its end failed", name, e);
+            }
+            try {
                 consumer.close(Duration.ofSeconds(5));
             } catch (RuntimeException e) {
                 LOG.debug("Closing consumer {} failed", name, e);
             }
             LOG.debug("Consumer {} stopped", name);
-            onClosed.accept(this);
+            if (closed || startFailure != null) {
+                onClosed.accept(this);
+            }
+        }
+    }
+
+    /** The topics subscribed to (for a pattern: those matching now) or, for a follower, assigned; cheap local calls. */
+    private void noteTopics() {
+        Set<String> now = new TreeSet<>(consumer.subscription());
+        if (now.isEmpty()) {
+            consumer.assignment().forEach(tp -> now.add(tp.topic()));
+        }
+        List<String> sorted = List.copyOf(now);
+        if (!sorted.equals(topics)) {
+            topics = sorted;
         }
     }
 

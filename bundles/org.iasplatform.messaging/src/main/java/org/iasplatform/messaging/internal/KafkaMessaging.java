@@ -28,6 +28,7 @@ import org.apache.kafka.clients.admin.DeleteTopicsOptions;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -42,11 +43,14 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.iasplatform.api.messaging.Leadership;
+import org.iasplatform.api.messaging.LeadershipListener;
 import org.iasplatform.api.messaging.Message;
 import org.iasplatform.api.messaging.MessageHandler;
 import org.iasplatform.api.messaging.Messaging;
 import org.iasplatform.api.messaging.MessagingException;
 import org.iasplatform.api.messaging.Subscription;
+import org.iasplatform.api.messaging.SubscriptionInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,6 +69,7 @@ public final class KafkaMessaging implements Messaging, AutoCloseable {
     private final Settings settings;
     private final AtomicInteger consumerCount = new AtomicInteger();
     private final Set<ConsumerLoop> subscriptions = ConcurrentHashMap.newKeySet();
+    private final Set<LeaderElection> elections = ConcurrentHashMap.newKeySet();
     private final CountDownLatch closing = new CountDownLatch(1);
     private final Object lock = new Object();
     private KafkaProducer<String, String> producer; // guarded by lock
@@ -157,6 +162,7 @@ public final class KafkaMessaging implements Messaging, AutoCloseable {
         Properties props = consumerProperties(clientId);
         props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        sessionTimeout(props, settings.groupSessionTimeout());
         if (pattern) {
             props.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, PATTERN_METADATA_MAX_AGE_MS);
         }
@@ -166,6 +172,40 @@ public final class KafkaMessaging implements Messaging, AutoCloseable {
         loop.start();
         LOG.info("Subscribed {} in group {} to {}", clientId, group, what);
         return loop;
+    }
+
+    @Override
+    public Leadership lead(String role, LeadershipListener listener) {
+        if (role == null || !role.matches("[A-Za-z0-9._-]{1,100}")) {
+            throw new IllegalArgumentException("A role is 1 to 100 letters, digits, '.', '_' or '-'; got '" + role + "'");
+        }
+        String topic = "ias_leader_" + role;
+        try {
+            ensureTopics(List.of(topic));
+        } catch (MessagingException e) {
+            ensureTopicsInBackground(List.of(topic));
+        }
+        String clientId = settings.clientIdPrefix() + "-leader-" + role + "-" + consumerCount.incrementAndGet();
+        Properties props = consumerProperties(clientId);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "ias-leader-" + role);
+        props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        sessionTimeout(props, settings.leaderSessionTimeout());
+        KafkaConsumer<String, String> consumer = newConsumer(props);
+        LeaderElection election = new LeaderElection(role, clientId, consumer, topic, settings.leaderSessionTimeout(),
+                listener, loop -> {
+                    subscriptions.remove(loop);
+                    elections.removeIf(e -> e.loop() == loop);
+                });
+        register(election.loop(), consumer); // listed with the subscriptions (the service watchdog sees it)
+        elections.add(election);
+        election.start();
+        LOG.info("{} stands for the leadership of {}", clientId, role);
+        return election;
+    }
+
+    private static void sessionTimeout(Properties props, Duration session) {
+        props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) session.toMillis());
+        props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Settings.heartbeatMs(session));
     }
 
     @Override
@@ -508,6 +548,9 @@ public final class KafkaMessaging implements Messaging, AutoCloseable {
             producer = null;
             admin = null;
         }
+        for (LeaderElection election : List.copyOf(elections)) {
+            election.close(); // first: a leader's work stops while it can still publish
+        }
         for (ConsumerLoop loop : List.copyOf(subscriptions)) {
             loop.close();
         }
@@ -534,9 +577,26 @@ public final class KafkaMessaging implements Messaging, AutoCloseable {
         }
     }
 
-    /** The subscriptions still running (for tests and diagnostics). */
+    /** The subscriptions not closed yet, running or dead (for tests and diagnostics). */
     int openSubscriptions() {
         return subscriptions.size();
+    }
+
+    @Override
+    public List<SubscriptionInfo> consumers() {
+        return subscriptions.stream().filter(loop -> !loop.isClosed()).map(ConsumerLoop::info)
+                .sorted(Comparator.comparing(SubscriptionInfo::clientId)).toList();
+    }
+
+    @Override
+    public List<SubscriptionInfo> consumers(Duration lagTimeout) {
+        List<SubscriptionInfo> infos = consumers();
+        try {
+            return GroupLag.withLag(admin(), infos, lagTimeout);
+        } catch (RuntimeException e) { // closed meanwhile, or the admin client refused the request
+            LOG.debug("Lag not known: {}", e.toString());
+            return infos;
+        }
     }
 
     // ---------------------------------------------------------------------------------------------------- helpers

@@ -7,11 +7,14 @@ import java.util.concurrent.CompletionStage;
 import java.util.regex.Pattern;
 
 import org.iasplatform.api.infra.InfrastructureEndpoints;
+import org.iasplatform.api.messaging.Leadership;
+import org.iasplatform.api.messaging.LeadershipListener;
 import org.iasplatform.api.messaging.Message;
 import org.iasplatform.api.messaging.MessageHandler;
 import org.iasplatform.api.messaging.Messaging;
 import org.iasplatform.api.messaging.MessagingException;
 import org.iasplatform.api.messaging.Subscription;
+import org.iasplatform.api.messaging.SubscriptionInfo;
 import org.iasplatform.api.messaging.Topics;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -51,6 +54,16 @@ public class KafkaMessagingComponent implements Messaging {
 
         @AttributeDefinition(name = "Client id prefix", description = "Prefix of every Kafka client id.")
         String client__id__prefix() default "ias";
+
+        @AttributeDefinition(name = "Group session time-out (ms)", min = "6000",
+                description = "How long a consumer group member (a platform instance's component) may be silent before its "
+                        + "partitions go to the other members: the work of a killed platform instance moves after this.")
+        int group__session__timeout__ms() default 10_000;
+
+        @AttributeDefinition(name = "Leader session time-out (ms)", min = "6000",
+                description = "How long after a leader (e.g. the platform instance serving the devices) dies another is "
+                        + "elected; also how long a leader cut off from Kafka keeps leading before it steps down.")
+        int leader__session__timeout__ms() default 6000;
     }
 
     private final KafkaMessaging messaging;
@@ -58,7 +71,9 @@ public class KafkaMessagingComponent implements Messaging {
     @Activate
     public KafkaMessagingComponent(@Reference InfrastructureEndpoints endpoints, Config config) {
         Settings settings = new Settings(config.default__partitions(), config.replication__factor(),
-                Duration.ofMillis(config.request__timeout__ms()), config.client__id__prefix());
+                Duration.ofMillis(config.request__timeout__ms()), config.client__id__prefix(),
+                Duration.ofMillis(config.group__session__timeout__ms()),
+                Duration.ofMillis(config.leader__session__timeout__ms()));
         this.messaging = new KafkaMessaging(endpoints.kafkaBootstrapServers(), settings);
         messaging.ensureTopicsInBackground(Topics.ALL);
         LOG.info("Messaging over Kafka at {}{}", messaging.bootstrapServers(),
@@ -86,6 +101,11 @@ public class KafkaMessagingComponent implements Messaging {
     }
 
     @Override
+    public Leadership lead(String role, LeadershipListener listener) {
+        return messaging.lead(role, listener);
+    }
+
+    @Override
     public Subscription follow(Collection<String> topics, MessageHandler handler) {
         return messaging.follow(topics, handler);
     }
@@ -108,5 +128,15 @@ public class KafkaMessagingComponent implements Messaging {
     @Override
     public boolean isReachable(Duration timeout) {
         return messaging.isReachable(timeout);
+    }
+
+    @Override
+    public List<SubscriptionInfo> consumers() {
+        return messaging.consumers();
+    }
+
+    @Override
+    public List<SubscriptionInfo> consumers(Duration lagTimeout) {
+        return messaging.consumers(lagTimeout);
     }
 }
