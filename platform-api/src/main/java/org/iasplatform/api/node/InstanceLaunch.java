@@ -18,7 +18,8 @@ import org.iasplatform.api.sensor.SensorType;
  * @param entry           the algorithm file relative to {@code directory} (a bundle jar, a script)
  * @param lang            {@code environment.lang} of the deploy config (python, bash, node, …); may be empty
  * @param environment     what the instance gets in its environment: {@code IAS_API_URL}, {@code IAS_INSTANCE_ID},
- *                        {@code IAS_TOKEN}
+ *                        {@code IAS_TOKEN}; from node agents of API 1.1 on also {@code IAS_NODE_ID} and
+ *                        {@code IAS_GENERATION}
  * @param sensors         its bound sensors, by index
  * @param sensorTypes     the types of its bound sensors, by name (to check control commands)
  */
@@ -37,6 +38,18 @@ public record InstanceLaunch(
     public static final String ENV_API_URL = "IAS_API_URL";
     public static final String ENV_INSTANCE_ID = "IAS_INSTANCE_ID";
     public static final String ENV_TOKEN = "IAS_TOKEN";
+    /**
+     * The id of the node that runs the instance.
+     *
+     * @since 1.1
+     */
+    public static final String ENV_NODE_ID = "IAS_NODE_ID";
+    /**
+     * The instance's generation on that node (it grows with every start of the instance).
+     *
+     * @since 1.1
+     */
+    public static final String ENV_GENERATION = "IAS_GENERATION";
 
     public InstanceLaunch {
         environment = Map.copyOf(environment);

@@ -410,7 +410,9 @@ final class InstanceManager implements AutoCloseable {
         Map<String, String> environment = Map.of(
                 InstanceLaunch.ENV_API_URL, settings.apiUrl(),
                 InstanceLaunch.ENV_INSTANCE_ID, c.instanceId(),
-                InstanceLaunch.ENV_TOKEN, c.token() == null ? "" : c.token());
+                InstanceLaunch.ENV_TOKEN, c.token() == null ? "" : c.token(),
+                InstanceLaunch.ENV_NODE_ID, settings.nodeId(),
+                InstanceLaunch.ENV_GENERATION, Long.toString(c.generation()));
         InstanceLaunch instanceLaunch = new InstanceLaunch(c.instanceId(), c.jobId(), c.applicationName(),
                 c.algorithmName(), directory, entry, launch.lang() == null ? "" : launch.lang().trim(), environment,
                 c.sensors(), c.sensorTypes());

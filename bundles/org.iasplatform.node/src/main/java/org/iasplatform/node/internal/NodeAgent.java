@@ -10,14 +10,18 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.iasplatform.api.messaging.Message;
 import org.iasplatform.api.messaging.MessagingException;
 import org.iasplatform.api.messaging.Messaging;
 import org.iasplatform.api.messaging.Subscription;
 import org.iasplatform.api.messaging.Topics;
 import org.iasplatform.api.node.AppRuntime;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
 import org.osgi.framework.Constants;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -33,6 +37,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.mongodb.client.MongoClient;
@@ -50,7 +55,12 @@ import com.mongodb.client.MongoClient;
  * packages come from GridFS through the platform's MongoClient ({@code ias.store=platform});</li>
  * <li>when deactivated, stops every instance it runs: nothing is left behind. They are reported FAILED with
  * {@code "interrupted": true}: server-lifecycle starts them again once a node (this one restarted, or another) can run
- * them.</li>
+ * them;</li>
+ * <li>when decommissioned, server-lifecycle sends {@code {"op": "shutdown", "node_id", "node_epoch", "reason"}} on the
+ * command topic once the node runs nothing: an agent of that epoch stops its Karaf (the system bundle), which stops
+ * whatever it still runs as above; with {@code stop_karaf_on_decommission = false} (the platform distribution's local
+ * node, whose Karaf is the platform's) it only logs it. A shutdown addressed to an earlier agent of the node is
+ * ignored.</li>
  * </ul>
  * The runtimes are a whiteboard (any number, coming and going); instances of a runtime that goes away are stopped and
  * reported FAILED.
@@ -92,6 +102,12 @@ public class NodeAgent {
                 description = "How long to wait for Kafka to acknowledge an instance event.", min = "1")
         long publish__timeout__ms() default 30_000;
 
+        @AttributeDefinition(name = "Stop Karaf when decommissioned",
+                description = "When server-lifecycle tells this node to shut down (it was decommissioned and runs "
+                        + "nothing), stop this Karaf. Off on the platform distribution's local node: its Karaf is the "
+                        + "platform's own.")
+        boolean stop__karaf__on__decommission() default true;
+
         @AttributeDefinition(name = "Largest package (bytes)", min = "1")
         long package__max__bytes() default 128L * 1024 * 1024;
 
@@ -113,6 +129,9 @@ public class NodeAgent {
     private final AtomicLong failures = new AtomicLong();
     private final RuntimeRegistry runtimes = new RuntimeRegistry();
     private final InstanceManager instances;
+    private final boolean stopKarafOnDecommission;
+    private final Runnable stopKaraf;
+    private final AtomicBoolean shuttingDown = new AtomicBoolean();
     private ScheduledExecutorService timer;
     private Subscription subscription;
 
@@ -122,8 +141,16 @@ public class NodeAgent {
      */
     @Activate
     public NodeAgent(@Reference(name = "messaging") Messaging messaging,
-            @Reference(name = "mongo", target = "(ias.store=platform)") MongoClient mongo, Config config) {
+            @Reference(name = "mongo", target = "(ias.store=platform)") MongoClient mongo, Config config,
+            BundleContext context) {
+        this(messaging, mongo, config, () -> stopFramework(context));
+    }
+
+    /** @param stopKaraf what a shutdown command does (stops the framework in Karaf) */
+    NodeAgent(Messaging messaging, MongoClient mongo, Config config, Runnable stopKaraf) {
         this.messaging = messaging;
+        this.stopKaraf = stopKaraf;
+        this.stopKarafOnDecommission = config.stop__karaf__on__decommission();
         this.host = hostName();
         this.nodeId = config.node__id().isBlank() ? host : config.node__id().trim();
         this.heartbeatPeriodMs = Math.max(100, config.heartbeat__period__ms());
@@ -147,7 +174,7 @@ public class NodeAgent {
         });
         timer.scheduleAtFixedRate(this::beat, 0, heartbeatPeriodMs, TimeUnit.MILLISECONDS);
         timer.execute(this::ensureCommandTopic);
-        subscription = messaging.subscribe(commandGroup(), List.of(Topics.nodeCommands(nodeId)), instances::handle);
+        subscription = messaging.subscribe(commandGroup(), List.of(Topics.nodeCommands(nodeId)), this::onCommand);
         LOG.info("Node agent {} on {}: heartbeats every {} ms, commands from {} (runtimes {})", nodeId, host,
                 heartbeatPeriodMs, Topics.nodeCommands(nodeId), runtimes.kinds());
     }
@@ -161,6 +188,54 @@ public class NodeAgent {
         instances.close();
         if (timer != null) {
             timer.shutdownNow();
+        }
+    }
+
+    /** One message of the command topic: a shutdown here, anything else for the instances. */
+    void onCommand(Message message) throws Exception {
+        JsonNode command = shutdownCommand(message);
+        if (command == null) {
+            instances.handle(message);
+            return;
+        }
+        long addressed = command.path("node_epoch").asLong(-1);
+        if (addressed != epoch) {
+            LOG.info("Node {}: ignoring a shutdown addressed to an earlier run of this agent (epoch {}, this one is {})",
+                    nodeId, addressed, epoch);
+            return;
+        }
+        String reason = command.path("reason").asText("shutdown");
+        if (!stopKarafOnDecommission) {
+            LOG.warn("Node {} was told to shut down ({}); stop_karaf_on_decommission is false, so this Karaf stays up: "
+                    + "the node runs nothing and is shown DECOMMISSIONED until it is started again", nodeId, reason);
+            return;
+        }
+        if (shuttingDown.compareAndSet(false, true)) {
+            LOG.warn("Node {} was told to shut down ({}): stopping this Karaf", nodeId, reason);
+            // not on the consumer's thread: stopping the framework deactivates this agent, which closes the subscription
+            Thread t = new Thread(stopKaraf, "ias-node-shutdown");
+            t.setDaemon(true);
+            t.start();
+        }
+    }
+
+    /** The message as a shutdown command ({@code "op": "shutdown"}), or null when it is anything else. */
+    private JsonNode shutdownCommand(Message message) {
+        try {
+            JsonNode command = mapper.readTree(message.value() == null ? "" : message.value());
+            return command != null && command.isObject() && "shutdown".equals(command.path("op").asText()) ? command
+                    : null;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return null; // the instance manager refuses it
+        }
+    }
+
+    /** Stops the OSGi framework (Karaf exits), as {@code system:shutdown} does. */
+    private static void stopFramework(BundleContext context) {
+        try {
+            context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).stop();
+        } catch (BundleException | IllegalStateException e) {
+            LOG.error("The framework could not be stopped: {}", e.toString());
         }
     }
 

@@ -106,8 +106,8 @@ public class InstanceManagerTest {
         assertTrue(Files.isRegularFile(launch.directory().resolve("lightControl.py")));
         assertEquals("lightControl.py", launch.entry());
         assertEquals("python", launch.lang());
-        assertEquals(Map.of("IAS_API_URL", "http://api:8181/ias/api/v1", "IAS_INSTANCE_ID", ID, "IAS_TOKEN", "tok-3"),
-                launch.environment());
+        assertEquals(Map.of("IAS_API_URL", "http://api:8181/ias/api/v1", "IAS_INSTANCE_ID", ID, "IAS_TOKEN", "tok-3",
+                "IAS_NODE_ID", "node-a", "IAS_GENERATION", "3"), launch.environment());
         assertEquals(1, launch.sensors().size());
         assertEquals("si-light", launch.sensors().get(0).sensorInstanceId());
         assertEquals("sensor_control_si-light", launch.sensors().get(0).controlTopic());

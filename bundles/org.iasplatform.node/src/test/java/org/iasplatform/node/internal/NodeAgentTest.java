@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.bson.BsonObjectId;
 import org.bson.types.ObjectId;
@@ -44,7 +45,8 @@ public class NodeAgentTest {
         Path dir = tmp.newFolder("instances").toPath();
         // the client connects lazily: nothing is read from it here
         try (MongoClient mongo = MongoClients.create("mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=100")) {
-            NodeAgent agent = new NodeAgent(messaging, mongo, config(Map.of("node__id", "n7", "instances__dir", dir.toString())));
+            NodeAgent agent = new NodeAgent(messaging, mongo, config(Map.of("node__id", "n7", "instances__dir",
+                    dir.toString())), NO_SHUTDOWN);
             agent.addRuntime(new FakeRuntime(), Map.of(AppRuntime.PROPERTY_KIND, "process", Constants.SERVICE_ID, 11L));
             agent.addRuntime(new FakeRuntime(), Map.of(AppRuntime.PROPERTY_KIND, "bundle", Constants.SERVICE_ID, 12L));
             agent.activate();
@@ -82,7 +84,7 @@ public class NodeAgentTest {
         bucket.uploadFromStream(new BsonObjectId(packageId), "app.zip", new ByteArrayInputStream(Zips.zip(app)));
         RecordingMessaging messaging = new RecordingMessaging();
         NodeAgent agent = new NodeAgent(messaging, MONGO.client(), config(Map.of("node__id", "n8", "instances__dir",
-                tmp.newFolder("instances").toString(), "heartbeat__period__ms", 100L)));
+                tmp.newFolder("instances").toString(), "heartbeat__period__ms", 100L)), NO_SHUTDOWN);
         FakeRuntime runtime = new FakeRuntime();
         agent.addRuntime(runtime, Map.of(AppRuntime.PROPERTY_KIND, "process", Constants.SERVICE_ID, 11L));
         agent.activate();
@@ -110,6 +112,55 @@ public class NodeAgentTest {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Tests without a shutdown: one would fail them (the instances would be gone). */
+    private static final Runnable NO_SHUTDOWN = () -> {
+        throw new AssertionError("the node was told to shut down");
+    };
+
+    @Test
+    public void aShutdownForThisAgentStopsItsKarafOnceOneForAnEarlierAgentIsIgnored() throws Exception {
+        RecordingMessaging messaging = new RecordingMessaging();
+        AtomicInteger stops = new AtomicInteger();
+        NodeAgent agent = new NodeAgent(messaging, MONGO.client(), config(Map.of("node__id", "n8", "instances__dir",
+                tmp.newFolder("instances").toString())), stops::incrementAndGet);
+        agent.activate();
+        try {
+            long epoch = agent.heartbeat().path("epoch").asLong();
+            command(messaging, shutdown(epoch - 1)); // left in the topic for an agent that died before reading it
+            command(messaging, JSON.createObjectNode().put("op", "stop").put("instance_id", "i-9").put("generation", 1));
+            assertEquals("an earlier agent's shutdown is ignored", 0, stops.get());
+            assertEquals("a stop still gets its answer", 1, messaging.published(Topics.INSTANCE_EVENTS).size());
+
+            command(messaging, shutdown(epoch));
+            command(messaging, shutdown(epoch)); // redelivered
+            InstanceManagerTest.await("Karaf told to stop", () -> stops.get() == 1);
+            assertEquals("nothing reported for a shutdown", 1, messaging.published(Topics.INSTANCE_EVENTS).size());
+        } finally {
+            agent.deactivate();
+        }
+        assertEquals("once", 1, stops.get());
+    }
+
+    @Test
+    public void thePlatformsLocalNodeKeepsItsKarafWhenDecommissioned() throws Exception {
+        RecordingMessaging messaging = new RecordingMessaging();
+        AtomicInteger stops = new AtomicInteger();
+        NodeAgent agent = new NodeAgent(messaging, MONGO.client(), config(Map.of("node__id", "n8", "instances__dir",
+                tmp.newFolder("instances").toString(), "stop__karaf__on__decommission", false)), stops::incrementAndGet);
+        agent.activate();
+        try {
+            command(messaging, shutdown(agent.heartbeat().path("epoch").asLong())); // handled on this thread
+            assertEquals("its Karaf (the platform's) stays", 0, stops.get());
+            assertTrue(messaging.subscriptions().get(0).isAlive());
+        } finally {
+            agent.deactivate();
+        }
+    }
+
+    private static ObjectNode shutdown(long epoch) {
+        return JSON.createObjectNode().put("op", "shutdown").put("node_id", "n8").put("node_epoch", epoch)
+                .put("reason", "decommissioned");
+    }
 
     private static ObjectNode start(String instanceId, long generation, ObjectId packageId, long nodeEpoch) {
         ObjectNode start = JSON.createObjectNode();

@@ -15,8 +15,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 
 import org.iasplatform.api.node.InstanceLaunch;
-import org.iasplatform.api.node.InstanceListener;
 import org.iasplatform.api.node.RunningInstance;
+import org.iasplatform.testsupport.RecordingInstanceListener;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Rule;
@@ -35,23 +35,7 @@ public class ProcessRuntimeTest {
     private final Listener listener = new Listener();
 
     /** Records what the runtime reports. */
-    static final class Listener implements InstanceListener {
-        final List<String> lines = new CopyOnWriteArrayList<>();
-        final List<String> exits = new CopyOnWriteArrayList<>();
-
-        @Override
-        public void log(String stream, String line) {
-            lines.add(stream + ":" + line);
-        }
-
-        @Override
-        public void exited(int exitCode, String reason) {
-            exits.add(exitCode + " " + reason);
-        }
-
-        String line(String prefix) {
-            return lines.stream().filter(l -> l.startsWith(prefix)).findFirst().orElse(null);
-        }
+    static final class Listener extends RecordingInstanceListener {
     }
 
     @Before
