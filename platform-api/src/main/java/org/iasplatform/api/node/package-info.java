@@ -1,6 +1,9 @@
-/** Nodes: their reported status, the LoadBalancingStrategy plug point and the AppRuntime SPI. */
+/**
+ * Nodes: their reported status, the LoadBalancingStrategy plug point and the AppRuntime SPI; provisioning nodes over SSH
+ * and decommissioning them (since 1.1).
+ */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.iasplatform.api.node;
 
 import org.osgi.annotation.bundle.Export;

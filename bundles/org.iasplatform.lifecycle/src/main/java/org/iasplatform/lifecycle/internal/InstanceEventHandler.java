@@ -44,7 +44,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * its own included) once that time has passed; at {@code max_failures} it is FAILED for good ({@code gave_up}) and the
  * last lines of its log are read (bounded in time) into {@code last_log}. A stop requested meanwhile ends it instead;
  * an exit with code 0 is reported STOPPED by the node and never restarted.</li>
- * <li>Once an instance waits RESTARTING after a crash or its node went DOWN, further events of that generation are
+ * <li>A STOPPED or FAILED of the generation being moved off a node being decommissioned ({@code draining} names that
+ * node and generation, {@link Decommissioning}), from that node, with no stop requested: the instance becomes RESTARTING
+ * with an interruption of cause {@code node-decommissioned}, and {@link RestartHandler} starts it on another node.</li>
+ * <li>Once an instance waits RESTARTING after a crash, its node went DOWN or was decommissioned, further events of that
+ * generation are
  * ignored (it runs nowhere as far as the records go: a returning node is fenced), and an end (STOPPED / FAILED) already
  * recorded for a generation is not overwritten by a repeated one.</li>
  * </ul>
@@ -174,6 +178,13 @@ final class InstanceEventHandler {
                         Docs.str(d, "reason"));
                 return null;
             }
+            if ((state == InstanceState.STOPPED || state == InstanceState.FAILED) && isDrained(d, event, generation)) {
+                drained(next, instanceId, event, generation, timestamp, now);
+                next.put("event_partition", partition);
+                next.put("event_offset", offset);
+                next.put("updated_at", Docs.date(now));
+                return next;
+            }
             if (state == InstanceState.FAILED && !event.path("interrupted").asBoolean(false)
                     && isCrash(d, event, generation)) {
                 crashed(next, instanceId, event, generation, timestamp, now, policy);
@@ -252,6 +263,36 @@ final class InstanceEventHandler {
     }
 
     /**
+     * Whether an end of {@code generation} is the one a decommissioning asked for: the record moves that generation off
+     * the node the event comes from, and no stop was requested (then it simply ends).
+     */
+    private static boolean isDrained(Document d, JsonNode event, long generation) {
+        Document draining = d != null && d.get(InstanceStore.DRAINING) instanceof Document m ? m : null;
+        return draining != null && InstanceStore.isActive(d) && !InstanceStore.isInterrupted(d)
+                && InstanceStore.generation(d) == generation && Docs.longOf(draining, "generation", -1) == generation
+                && draining.getString("node") != null && draining.getString("node").equals(Docs.text(event, "node"))
+                && d.get("stop_requested") == null;
+    }
+
+    /** Stopped on a node being decommissioned: RESTARTING, to be started on another node. */
+    private static void drained(Document next, String instanceId, JsonNode event, long generation, long timestamp,
+            long now) {
+        String node = Docs.text(event, "node");
+        JsonNode exit = event.get("exit_code");
+        next.put("state", InstanceState.RESTARTING.name());
+        next.put("reason", "node " + node + " is being decommissioned; starting it again on another node");
+        next.put("exit_code", exit != null && exit.canConvertToInt() ? exit.asInt() : null);
+        next.put("token_sha256", null); // nothing runs with it any more; the new start gets a fresh one
+        next.put(InstanceStore.INTERRUPTION, new Document("node", node).append("generation", generation)
+                .append("cause", InstanceStore.CAUSE_NODE_DECOMMISSIONED).append("after_epoch", timestamp)
+                .append("reported", true).append("at", Docs.date(now)));
+        next.remove(InstanceStore.DRAINING);
+        next.remove(InstanceStore.RESTART_PENDING);
+        LOG.info("Instance {} (generation {}) stopped on node {}, which is being decommissioned: RESTARTING elsewhere",
+                instanceId, generation, node);
+    }
+
+    /**
      * Whether an event of the record's own generation changes nothing: the instance waits RESTARTING after a crash or
      * its node went DOWN (that generation runs nowhere as far as the records go), or the generation's end is recorded
      * already and this is another end.
@@ -260,7 +301,8 @@ final class InstanceEventHandler {
         Document interruption = InstanceStore.interruption(d);
         if (InstanceStore.isInterrupted(d) && Docs.longOf(interruption, "generation", -1) == generation) {
             String cause = InstanceStore.cause(interruption);
-            return InstanceStore.CAUSE_CRASH.equals(cause) || InstanceStore.CAUSE_NODE_DOWN.equals(cause);
+            return InstanceStore.CAUSE_CRASH.equals(cause) || InstanceStore.CAUSE_NODE_DOWN.equals(cause)
+                    || InstanceStore.CAUSE_NODE_DECOMMISSIONED.equals(cause);
         }
         boolean end = state == InstanceState.STOPPED || state == InstanceState.FAILED;
         return end && !InstanceStore.isActive(d) && d.get("ended_at") != null;

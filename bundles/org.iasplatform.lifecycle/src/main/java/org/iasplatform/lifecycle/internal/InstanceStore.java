@@ -66,6 +66,13 @@ final class InstanceStore {
     static final String CAUSE_NODE_DOWN = "node-down";
     /** It crashed (FAILED without "interrupted"); placed again once {@code not_before} has passed. */
     static final String CAUSE_CRASH = "crash";
+    /** Its node is being decommissioned: it was stopped there, to be started on another node. */
+    static final String CAUSE_NODE_DECOMMISSIONED = "node-decommissioned";
+    /**
+     * The field of an instance being moved off a node being decommissioned: {@code {node, generation, at}}, set when the
+     * stop of that generation is sent there ({@link Decommissioning}).
+     */
+    static final String DRAINING = "draining";
     /** The field of the last log lines of an instance the restart policy gave up on. */
     static final String LAST_LOG = "last_log";
     /** The field marking a give-up whose last log lines are still to be read. */

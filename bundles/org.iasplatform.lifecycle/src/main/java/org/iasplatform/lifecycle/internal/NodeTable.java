@@ -1,6 +1,8 @@
 package org.iasplatform.lifecycle.internal;
 
+import static com.mongodb.client.model.Filters.and;
 import static com.mongodb.client.model.Filters.eq;
+import static com.mongodb.client.model.Filters.exists;
 
 import java.time.Clock;
 import java.util.ArrayList;
@@ -23,7 +25,7 @@ import org.slf4j.LoggerFactory;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.mongodb.MongoException;
 import com.mongodb.client.MongoCollection;
-import com.mongodb.client.model.ReplaceOptions;
+import com.mongodb.client.model.UpdateOptions;
 import com.mongodb.client.model.Updates;
 
 /**
@@ -38,6 +40,14 @@ import com.mongodb.client.model.Updates;
  * ({@code _id} = node id), written on every heartbeat and on every state change found by {@link #sweep()}; it is loaded
  * from there on start, so nodes are known (as SUSPECT or DOWN until they beat again) after a platform restart. Store
  * failures are logged, never thrown: the in-memory table goes on.
+ * <p>
+ * A node being decommissioned ({@link Decommissioning}) carries a {@code decommission} mark in {@code slc.nodes}
+ * ({@code {state: DRAINING | DECOMMISSIONED, requested_at, force, epoch, done_at}}, written only by compare-and-set, never
+ * by a heartbeat), re-read at every sweep so that every platform instance sees it. It is shown
+ * {@link NodeState#DRAINING} while heard (a draining node silent for {@code downMs} is DOWN, so that its instances are
+ * moved as from any DOWN node), then {@link NodeState#DECOMMISSIONED} whatever its heartbeats; a heartbeat of a later
+ * agent (a higher epoch than when it was decommissioned) removes the mark: the node was started again and is back in
+ * service.
  */
 final class NodeTable {
     private static final Logger LOG = LoggerFactory.getLogger(NodeTable.class);
@@ -62,11 +72,33 @@ final class NodeTable {
     record Transition(String nodeId, NodeState from, NodeState to) {
     }
 
+    /**
+     * A node's decommissioning: {@code state} DRAINING or DECOMMISSIONED; {@code epoch}: the node agent's epoch when it was
+     * DECOMMISSIONED (and told to shut down), 0 before; times on the platform's clock.
+     */
+    record Decommission(NodeState state, long requestedAt, boolean force, long epoch, long doneAt) {
+        static final String FIELD = "decommission";
+
+        static Decommission of(Document d) {
+            String state = Docs.str(d, "state");
+            return new Decommission(NodeState.DECOMMISSIONED.name().equals(state) ? NodeState.DECOMMISSIONED
+                    : NodeState.DRAINING, Optional.ofNullable(Docs.instant(d, "requested_at")).map(i -> i.toEpochMilli())
+                            .orElse(0L), Boolean.TRUE.equals(d.get("force")), Docs.longOf(d, "epoch", 0),
+                    Optional.ofNullable(Docs.instant(d, "done_at")).map(i -> i.toEpochMilli()).orElse(0L));
+        }
+
+        boolean done() {
+            return state == NodeState.DECOMMISSIONED;
+        }
+    }
+
     private final MongoCollection<Document> store;
     private final Clock clock;
     private final ConcurrentMap<String, Node> nodes = new ConcurrentHashMap<>();
     /** The state last recorded per node (by {@link #sweep()} and heartbeats). */
     private final ConcurrentMap<String, NodeState> recorded = new ConcurrentHashMap<>();
+    /** The decommission marks, as last read from (or written to) the store. */
+    private final ConcurrentMap<String, Decommission> decommissions = new ConcurrentHashMap<>();
     private final AtomicLong storeFailures = new AtomicLong();
     private volatile long suspectMs = 3000;
     private volatile long downMs = 10_000;
@@ -94,6 +126,13 @@ final class NodeTable {
     List<Running> running() {
         return nodes.values().stream().filter(n -> n.running() != null)
                 .map(n -> new Running(n.nodeId(), n.receivedAt(), n.running())).toList();
+    }
+
+    /** What the last heartbeat of {@code nodeId} said it runs; empty when unknown or not listed. */
+    Optional<Running> runningOn(String nodeId) {
+        Node n = nodes.get(nodeId);
+        return n == null || n.running() == null ? Optional.empty()
+                : Optional.of(new Running(n.nodeId(), n.receivedAt(), n.running()));
     }
 
     /** A heartbeat's {@code running} ({@code [{instance_id, generation}]}) as a map; null when absent or not a list. */
@@ -124,6 +163,9 @@ final class NodeTable {
             nodes.put(id, node);
             String state = Docs.str(d, "state");
             recorded.put(id, state == null ? NodeState.DOWN : NodeState.valueOf(state));
+            if (d.get(Decommission.FIELD) instanceof Document mark) {
+                decommissions.put(id, Decommission.of(mark));
+            }
         }
         if (!nodes.isEmpty()) {
             LOG.info("Known nodes loaded: {}", nodes().stream().map(n -> n.nodeId() + " (" + n.state() + ")").toList());
@@ -145,6 +187,7 @@ final class NodeTable {
                 List.copyOf(runtimes), beat.path("epoch").asLong(0), now, beat.path("timestamp").asLong(now),
                 running(beat.get("running")));
         Node before = nodes.put(id, node);
+        rejoined(id, node.epoch());
         NodeState was = recorded.put(id, NodeState.UP);
         if (before == null || was != NodeState.UP) {
             LOG.info("Node {} ({}) is UP, offering {}", id, node.host(), runtimes);
@@ -153,6 +196,79 @@ final class NodeTable {
         }
         persist(node, NodeState.UP);
         return Optional.of(status(node, now));
+    }
+
+    /**
+     * A decommissioned node whose heartbeat comes from a later agent (it was started again) is back in service: its mark
+     * is removed (by compare-and-set on the mark's epoch; a store failure leaves it for the next heartbeat).
+     */
+    private void rejoined(String nodeId, long epoch) {
+        Decommission mark = decommissions.get(nodeId);
+        if (mark == null || !mark.done() || epoch <= mark.epoch()) {
+            return;
+        }
+        try {
+            store.updateOne(and(eq("_id", nodeId), eq(Decommission.FIELD + ".epoch", mark.epoch())),
+                    Updates.unset(Decommission.FIELD));
+        } catch (MongoException e) {
+            storeFailed(e);
+            return;
+        }
+        decommissions.remove(nodeId, mark);
+        LOG.info("Node {} was started again (epoch {}) after it was decommissioned: back in service", nodeId, epoch);
+    }
+
+    /** The decommission mark of {@code nodeId}, if it has one. */
+    Optional<Decommission> decommission(String nodeId) {
+        return Optional.ofNullable(nodeId == null ? null : decommissions.get(nodeId));
+    }
+
+    /** The nodes with a decommission mark. */
+    Map<String, Decommission> decommissions() {
+        return Map.copyOf(decommissions);
+    }
+
+    /**
+     * Marks {@code nodeId} DRAINING in the store unless it has a mark already (compare-and-set); returns the mark in
+     * force afterwards.
+     *
+     * @throws MongoException when the store cannot be reached (nothing is marked)
+     */
+    Decommission beginDecommission(String nodeId, boolean force) {
+        long now = clock.millis();
+        Document mark = new Document("state", NodeState.DRAINING.name()).append("requested_at", Docs.date(now))
+                .append("force", force).append("epoch", 0L);
+        // the node's document exists (a heartbeat may not have been stored), then the mark is set unless there is one
+        store.updateOne(eq("_id", nodeId), Updates.setOnInsert("node_id", nodeId), new UpdateOptions().upsert(true));
+        store.updateOne(and(eq("_id", nodeId), exists(Decommission.FIELD, false)), Updates.set(Decommission.FIELD, mark));
+        refreshDecommissions();
+        return decommissions.get(nodeId);
+    }
+
+    /**
+     * Marks a DRAINING node DECOMMISSIONED (compare-and-set), recording the epoch of the agent told to shut down; true
+     * when this call changed it (the caller then sends the shutdown).
+     */
+    boolean finishDecommission(String nodeId, long epoch) {
+        long now = clock.millis();
+        boolean changed = store.updateOne(and(eq("_id", nodeId), eq(Decommission.FIELD + ".state",
+                NodeState.DRAINING.name())), Updates.combine(Updates.set(Decommission.FIELD + ".state",
+                        NodeState.DECOMMISSIONED.name()), Updates.set(Decommission.FIELD + ".epoch", epoch),
+                        Updates.set(Decommission.FIELD + ".done_at", Docs.date(now)))).getModifiedCount() == 1;
+        refreshDecommissions();
+        return changed;
+    }
+
+    /** Reads the decommission marks from the store (other platform instances may have set or removed some). */
+    void refreshDecommissions() {
+        Map<String, Decommission> read = new java.util.HashMap<>();
+        for (Document d : store.find(exists(Decommission.FIELD, true))) {
+            if (d.get(Decommission.FIELD) instanceof Document mark) {
+                read.put(Docs.str(d, "_id"), Decommission.of(mark));
+            }
+        }
+        decommissions.keySet().retainAll(read.keySet());
+        decommissions.putAll(read);
     }
 
     /** Every known node with its current state, by id. */
@@ -175,8 +291,13 @@ final class NodeTable {
             NodeState was = recorded.put(e.getKey(), state);
             if (was != state) {
                 changes.add(new Transition(e.getKey(), was, state));
-                LOG.info("Node {} is {} (was {}; last heartbeat {} ms ago)", e.getKey(), state, was,
-                        now - e.getValue().receivedAt());
+                Decommission mark = decommissions.get(e.getKey());
+                if (mark != null && mark.done()) {
+                    LOG.debug("Decommissioned node {} is {} (was {})", e.getKey(), state, was);
+                } else {
+                    LOG.info("Node {} is {} (was {}; last heartbeat {} ms ago)", e.getKey(), state, was,
+                            now - e.getValue().receivedAt());
+                }
                 try {
                     store.updateOne(eq("_id", e.getKey()), Updates.set("state", state.name()));
                 } catch (MongoException ex) {
@@ -192,19 +313,25 @@ final class NodeTable {
         return silence <= suspectMs ? NodeState.UP : silence <= downMs ? NodeState.SUSPECT : NodeState.DOWN;
     }
 
+    /** The node's state as shown: its heartbeats' (UP, SUSPECT, DOWN), or DRAINING, DECOMMISSIONED. */
     private NodeStatus status(Node n, long now) {
-        return new NodeStatus(n.nodeId(), n.host(), stateOf(n, now), n.cpu(), n.mem(), n.instances(), n.runtimes(),
-                n.epoch(), n.receivedAt());
+        NodeState heard = stateOf(n, now);
+        Decommission mark = decommissions.get(n.nodeId());
+        NodeState shown = mark == null ? heard : mark.done() ? NodeState.DECOMMISSIONED
+                : heard == NodeState.DOWN ? NodeState.DOWN : NodeState.DRAINING;
+        return new NodeStatus(n.nodeId(), n.host(), shown, n.cpu(), n.mem(), n.instances(), n.runtimes(), n.epoch(),
+                n.receivedAt());
     }
 
+    /** Stores the heartbeat's fields (a {@code decommission} mark, written by compare-and-set only, stays). */
     private void persist(Node n, NodeState state) {
-        Document doc = new Document("_id", n.nodeId()).append("node_id", n.nodeId()).append("host", n.host())
+        Document doc = new Document("node_id", n.nodeId()).append("host", n.host())
                 .append("state", state.name()).append("cpu", n.cpu()).append("mem", n.mem())
                 .append("load", 0.5 * n.mem() + 0.5 * n.cpu()).append("instances", n.instances())
                 .append("runtimes", n.runtimes()).append("epoch", n.epoch())
                 .append("last_heartbeat", Docs.date(n.receivedAt())).append("reported_at", n.reportedAt());
         try {
-            store.replaceOne(eq("_id", n.nodeId()), doc, new ReplaceOptions().upsert(true));
+            store.updateOne(eq("_id", n.nodeId()), new Document("$set", doc), new UpdateOptions().upsert(true));
             storeFailures.set(0);
         } catch (MongoException e) {
             storeFailed(e);

@@ -286,6 +286,13 @@ final class PlacementHandler {
                 throw new IllegalStateException("no node offering runtime " + runtime + " is known yet: heartbeats have "
                         + "not been followed long enough; trying again");
             }
+            if (!known.isEmpty() && known.stream().noneMatch(n -> n.state() == NodeState.UP)) {
+                // as for moving instances off DOWN nodes: with no node at all UP, the heartbeats more likely do not reach
+                // the platform (e.g. while the broker restarts) than every node is gone; the start waits, redelivered
+                throw new IllegalStateException("no node is UP (" + known.stream().map(n -> n.nodeId() + " " + n.state())
+                        .collect(Collectors.joining(", ")) + "): heartbeats may not be reaching the platform; placing it"
+                        + " once a node is UP again");
+            }
             return new Choice(null, null, noNode(runtime, known));
         }
         JsonNode deploy = request.path("deploy");

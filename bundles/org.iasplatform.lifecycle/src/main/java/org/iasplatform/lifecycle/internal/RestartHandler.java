@@ -109,7 +109,7 @@ final class RestartHandler {
      */
     void checkEpochs() {
         for (NodeStatus node : nodes.nodes()) {
-            if (node.state() != NodeState.UP) {
+            if (node.state() != NodeState.UP && node.state() != NodeState.DRAINING) {
                 continue;
             }
             for (Document d : store.activeOnBefore(node.nodeId(), node.epoch())) {
@@ -160,30 +160,41 @@ final class RestartHandler {
                 return null;
             }
             String down = "node " + node.nodeId() + " down (no heartbeat for " + RestartPolicy.seconds(silentMs) + " s)";
-            d.put("token_sha256", null);
-            d.remove(InstanceStore.RESTART_PENDING);
-            d.put("updated_at", Docs.date(now));
-            String stopRequested = Docs.str(d, "stop_requested");
-            if (stopRequested != null) {
-                d.put("state", InstanceState.STOPPED.name());
-                d.put("reason", stopRequested + " (" + down + " meanwhile)");
-                d.put("ended_at", Docs.date(now));
-                d.put("exit_code", null);
-                outcome[0] = "STOPPED";
-                return d;
-            }
-            d.put("state", InstanceState.RESTARTING.name());
-            d.put("reason", down + "; starting it again on a healthy node");
-            d.put(InstanceStore.INTERRUPTION, new Document("node", node.nodeId()).append("generation", generation)
-                    .append("cause", InstanceStore.CAUSE_NODE_DOWN).append("after_epoch", node.epoch())
-                    .append("reported", false).append("at", Docs.date(now)));
-            outcome[0] = "RESTARTING";
+            outcome[0] = takenFrom(d, node.nodeId(), generation, InstanceStore.CAUSE_NODE_DOWN, node.epoch(), down,
+                    "a healthy node", now).name();
             return d;
         });
         if (outcome[0] != null) {
             LOG.info("Instance {} (generation {}): node {} is DOWN (silent for {} ms): {}", instanceId, generation,
                     node.nodeId(), silentMs, outcome[0]);
         }
+    }
+
+    /**
+     * An active instance taken from a node that did not report its end ({@code why}: it went DOWN, or did not confirm a
+     * stop): STOPPED when its stop was requested (that stop is done), else RESTARTING with an unreported interruption of
+     * {@code cause} (its re-placement sends the stop of {@code generation} to that node before the new start), placed by
+     * {@link #replaceInterrupted()} on {@code elsewhere}. Changes {@code d}; returns the state it got.
+     */
+    static InstanceState takenFrom(Document d, String node, long generation, String cause, long afterEpoch, String why,
+            String elsewhere, long now) {
+        d.put("token_sha256", null);
+        d.remove(InstanceStore.RESTART_PENDING);
+        d.put("updated_at", Docs.date(now));
+        String stopRequested = Docs.str(d, "stop_requested");
+        if (stopRequested != null) {
+            d.put("state", InstanceState.STOPPED.name());
+            d.put("reason", stopRequested + " (" + why + " meanwhile)");
+            d.put("ended_at", Docs.date(now));
+            d.put("exit_code", null);
+            return InstanceState.STOPPED;
+        }
+        d.put("state", InstanceState.RESTARTING.name());
+        d.put("reason", why + "; starting it again on " + elsewhere);
+        d.put(InstanceStore.INTERRUPTION, new Document("node", node).append("generation", generation)
+                .append("cause", cause).append("after_epoch", afterEpoch).append("reported", false)
+                .append("at", Docs.date(now)));
+        return InstanceState.RESTARTING;
     }
 
     private void orphaned(Document found, NodeStatus node) {
@@ -391,6 +402,7 @@ final class RestartHandler {
         return switch (InstanceStore.cause(interruption)) {
             case InstanceStore.CAUSE_NODE_DOWN -> "node " + node + " down";
             case InstanceStore.CAUSE_CRASH -> "restarted after a crash on node " + node;
+            case InstanceStore.CAUSE_NODE_DECOMMISSIONED -> "node " + node + " decommissioned";
             default -> "started again after node " + node + " stopped";
         };
     }

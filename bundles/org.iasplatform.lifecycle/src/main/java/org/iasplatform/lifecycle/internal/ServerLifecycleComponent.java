@@ -22,7 +22,9 @@ import org.iasplatform.api.messaging.Messaging;
 import org.iasplatform.api.messaging.MessagingException;
 import org.iasplatform.api.messaging.Subscription;
 import org.iasplatform.api.messaging.Topics;
+import org.iasplatform.api.node.Decommission;
 import org.iasplatform.api.node.LoadBalancingStrategy;
+import org.iasplatform.api.node.NodeDecommissioning;
 import org.iasplatform.api.node.NodeStatus;
 import org.iasplatform.api.node.Nodes;
 import org.osgi.service.component.annotations.Activate;
@@ -54,7 +56,9 @@ import com.mongodb.client.MongoDatabase;
  * {@code down_after_ms} of silence), makes RESTARTING the instances of DOWN nodes and of nodes whose agent restarted
  * without them, places again whatever is RESTARTING and may be (after a crash, once its back-off has passed)
  * ({@link RestartHandler}), and sends stops to nodes whose heartbeats list generations they must not run
- * ({@link Fencing}). It serves the instances as {@link InstanceRegistry} and the nodes as {@link Nodes}.
+ * ({@link Fencing}), and drains and shuts down nodes being decommissioned ({@link Decommissioning}). It serves the
+ * instances as {@link InstanceRegistry}, the nodes as {@link Nodes} and their decommissioning as
+ * {@link NodeDecommissioning}.
  * <p>
  * The strategy in force is the service bound by the dynamic reference {@code strategy}, whose target is the configuration
  * property {@code strategy.target} (default {@code (ias.strategy=least-load)}): changing it (in
@@ -62,10 +66,10 @@ import com.mongodb.client.MongoDatabase;
  * "(ias.strategy=fewest-instances)"}) rebinds the reference while running, without reactivating the component, and a
  * strategy bundle installed later is bound as soon as it matches.
  */
-@Component(service = {Nodes.class, InstanceRegistry.class}, immediate = true,
+@Component(service = {Nodes.class, InstanceRegistry.class, NodeDecommissioning.class}, immediate = true,
         configurationPid = ServerLifecycleComponent.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL)
 @Designate(ocd = ServerLifecycleComponent.Config.class)
-public class ServerLifecycleComponent implements Nodes, InstanceRegistry {
+public class ServerLifecycleComponent implements Nodes, InstanceRegistry, NodeDecommissioning {
     static final String PID = "org.iasplatform.lifecycle";
     static final String DEFAULT_STRATEGY_TARGET = "(ias.strategy=least-load)";
     static final String DATABASE = "slc";
@@ -132,6 +136,11 @@ public class ServerLifecycleComponent implements Nodes, InstanceRegistry {
                 description = "How long reading those lines may take.", min = "1")
         long restart__log__timeout__ms() default 3000;
 
+        @AttributeDefinition(name = "Drain time-out (ms)", min = "1",
+                description = "How long a node being decommissioned has to confirm the stop of an instance it runs; "
+                        + "after that the instance is taken from it as from a DOWN node and started elsewhere.")
+        long drain__timeout__ms() default 60_000;
+
         @AttributeDefinition(name = "Retry (ms)",
                 description = "Back-off before following the heartbeats again after a failure.")
         long retry__ms() default 2000;
@@ -147,10 +156,15 @@ public class ServerLifecycleComponent implements Nodes, InstanceRegistry {
     private final InstanceEventHandler events;
     private final RestartHandler restarts;
     private final Fencing fencing;
+    private final Decommissioning decommissioning;
     private final Object lock = new Object();
 
     private volatile Config config;
     private volatile long followingSince = -1;
+    /** When the last heartbeat (of any node) was received, platform clock; -1: none yet. Written by the follower only. */
+    private volatile long lastHeartbeatAt = -1;
+    /** When a known node was heard again after a silence of every node (platform clock); -1: never. */
+    private volatile long heardAgainAt = -1;
     private volatile Subscription heartbeats; // guarded by lock for writes
     private Subscription placementSubscription; // guarded by lock
     private Subscription eventSubscription; // guarded by lock
@@ -180,8 +194,10 @@ public class ServerLifecycleComponent implements Nodes, InstanceRegistry {
         this.events = new InstanceEventHandler(instances, mapper, clock, () -> RestartPolicy.of(this.config),
                 this::lastLogLines);
         this.restarts = new RestartHandler(instances, nodeTable, placement, tokens, mapper, clock, this::nodeTableReady,
-                () -> isFollowingHeartbeats() ? followingSince : -1);
+                () -> isFollowingHeartbeats() ? Math.max(followingSince, heardAgainAt) : -1);
         this.fencing = new Fencing(instances, nodeTable, placement, clock);
+        this.decommissioning = new Decommissioning(instances, nodeTable, placement, mapper, clock,
+                () -> Math.max(1, this.config.drain__timeout__ms()));
     }
 
     /** Starts consuming (after SCR bound the strategies, so that the first placement already has one). */
@@ -307,9 +323,22 @@ public class ServerLifecycleComponent implements Nodes, InstanceRegistry {
 
     /** One heartbeat; never throws (a follower has no redelivery worth having: the next heartbeat comes soon). */
     void onHeartbeat(Message message) {
+        long now = clock.millis();
+        long previous = lastHeartbeatAt;
+        lastHeartbeatAt = now;
         try {
             JsonNode beat = mapper.readTree(message.value());
             if (beat != null && beat.isObject()) {
+                if (previous >= 0 && now - previous > nodeTable.suspectMs()
+                        && nodeTable.node(beat.path("node_id").asText()).isPresent()) {
+                    // no node at all was heard for a while, and a known one is heard again: the broker restarted, or
+                    // this platform was cut off from it. Silences count from now, as after the follower itself was
+                    // restarted, so that a node whose heartbeats come through a moment later than another's is not
+                    // taken for DOWN meanwhile. (A new node first heard after a silence is no such sign.)
+                    heardAgainAt = now;
+                    LOG.info("Heartbeats heard again after {} ms without any: no node is taken for DOWN before {} ms"
+                            + " of heartbeats are followed", now - previous, nodeTable.downMs());
+                }
                 nodeTable.onHeartbeat(beat);
             }
         } catch (Exception e) {
@@ -350,6 +379,11 @@ public class ServerLifecycleComponent implements Nodes, InstanceRegistry {
         fencing.sweep();
     }
 
+    /** Drains the nodes being decommissioned and shuts down the drained ones ({@link Decommissioning}). */
+    void sweepDecommissions() {
+        decommissioning.sweep();
+    }
+
     private void sweepQuietly() {
         try {
             sweepNodes();
@@ -368,6 +402,11 @@ public class ServerLifecycleComponent implements Nodes, InstanceRegistry {
             sweepFences();
         } catch (RuntimeException e) {
             LOG.warn("Fencing sweep failed (trying again at the next sweep): {}", e.toString());
+        }
+        try {
+            sweepDecommissions();
+        } catch (RuntimeException e) {
+            LOG.warn("Decommissioning sweep failed (trying again at the next sweep): {}", e.toString());
         }
     }
 
@@ -403,6 +442,13 @@ public class ServerLifecycleComponent implements Nodes, InstanceRegistry {
     @Override
     public List<String> strategies() {
         return strategies.names();
+    }
+
+    // ------------------------------------------------------------------------------------------------- NodeDecommissioning
+
+    @Override
+    public Decommission decommission(String nodeId, boolean force) throws IasException {
+        return decommissioning.decommission(nodeId, force);
     }
 
     // ------------------------------------------------------------------------------------------------- InstanceRegistry

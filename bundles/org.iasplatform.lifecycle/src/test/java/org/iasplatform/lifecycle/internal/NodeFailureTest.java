@@ -345,6 +345,36 @@ public class NodeFailureTest extends LifecycleTestBase {
     }
 
     @Test
+    public void afterASilenceOfEveryNodeTheOnesHeardLaterAreNotTakenForDownMeanwhile() throws Exception {
+        started(Map.of(), "least-load");
+        heartbeat("a", E1, 0.1, 0.1, 0, "process");
+        heartbeat("b", 42, 0.5, 0.5, 0, "process");
+        runningOnA("i-1");
+        clock.advance(30_000); // the broker restarts: no heartbeat of any node reaches the platform
+        sweep();
+        heartbeat("b", 42, 0.5, 0.5, 0, Map.of(), "process"); // b's heartbeats come through first
+        sweep();
+        assertEquals("a is not DOWN for a silence the platform could not hear through", InstanceState.RUNNING,
+                info("i-1").state());
+        clock.advance(400);
+        heartbeat("a", E1, 0.1, 0.1, 1, Map.of("i-1", 1L), "process"); // then a's: it ran all along
+        sweep();
+        assertEquals(InstanceState.RUNNING, info("i-1").state());
+        assertEquals("a", info("i-1").node());
+        assertEquals(List.of("start/i-1/1"), sent("a"));
+
+        // a node that stays silent once heartbeats are heard again is DOWN after down_after_ms of them, as usual
+        clock.advance(30_000);
+        sweep();
+        for (int i = 1; i <= 6; i++) {
+            clock.advance(500);
+            heartbeat("b", 42, 0.5, 0.5, 0, Map.of(), "process");
+            sweep();
+            assertEquals("a is DOWN only after 2 s of heartbeats followed again", i < 6 ? "a" : "b", info("i-1").node());
+        }
+    }
+
+    @Test
     public void whileTheHeartbeatFollowerIsDeadNoNodeIsTakenForDown() throws Exception {
         started(Map.of(), "least-load");
         heartbeat("a", E1, 0.1, 0.1, 0, "process");

@@ -19,6 +19,7 @@ import org.iasplatform.api.messaging.Topics;
 import org.junit.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /** Placement of instances from {@code deployer_to_slc}: strategies, start commands, generations, stops. */
 public class PlacementTest extends LifecycleTestBase {
@@ -237,6 +238,29 @@ public class PlacementTest extends LifecycleTestBase {
         assertTrue(reason, reason.contains("no node that is UP offers runtime \"docker\""));
         assertTrue(reason, reason.contains("a (UP, runtimes [bundle])"));
         assertTrue(reason, reason.contains("old (DOWN, runtimes [docker])"));
+    }
+
+    @Test
+    public void withEveryKnownNodeSilentAStartWaitsForANodeInsteadOfFailing() throws Exception {
+        startAndWarmUp();
+        slc.setStrategy(LEAST_LOAD, strategyProps("least-load"));
+        heartbeat("a", 0.1, 0.1, 0, "process");
+        clock.advance(20_000); // no heartbeat reaches the platform, as while the broker restarts: a is DOWN
+        ObjectNode start = startMessage("i-1", "job-i-1:1", "process");
+        try {
+            place(start);
+            fail("placed or failed although no node is UP");
+        } catch (IllegalStateException e) {
+            // the consumer delivers the start again after a back-off
+            assertTrue(e.getMessage(), e.getMessage().contains("no node is UP (a DOWN)"));
+        }
+        assertTrue("nothing stored as FAILED", slc.instance("i-1").map(i -> i.state() != InstanceState.FAILED).orElse(true));
+        assertTrue(messaging.published(Topics.INSTANCE_EVENTS).isEmpty());
+
+        heartbeat("a", 0.1, 0.1, 0, "process"); // the heartbeats come through again
+        place(start);
+        assertEquals(InstanceState.STARTING, slc.instance("i-1").orElseThrow().state());
+        assertEquals("start", lastCommand("a").orElseThrow().path("op").asText());
     }
 
     @Test

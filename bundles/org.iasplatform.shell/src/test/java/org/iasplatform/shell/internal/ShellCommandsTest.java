@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.security.PrivilegedExceptionAction;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -41,6 +42,7 @@ import org.iasplatform.api.deploy.InstanceRegistry;
 import org.iasplatform.api.deploy.InstanceState;
 import org.iasplatform.api.manager.PlatformManager;
 import org.iasplatform.api.manager.RegistrationOutcome;
+import org.iasplatform.api.messaging.SubscriptionInfo;
 import org.iasplatform.api.node.NodeState;
 import org.iasplatform.api.node.NodeStatus;
 import org.iasplatform.api.node.Nodes;
@@ -51,6 +53,11 @@ import org.iasplatform.api.sensor.SensorInstance;
 import org.iasplatform.api.sensor.SensorRegistry;
 import org.iasplatform.api.sensor.SensorStatus;
 import org.iasplatform.api.sensor.SensorType;
+import org.iasplatform.api.service.PlatformServices;
+import org.iasplatform.api.service.ServiceEvent;
+import org.iasplatform.api.service.ServiceEventKind;
+import org.iasplatform.api.service.ServiceHealth;
+import org.iasplatform.api.service.ServiceStatus;
 import org.iasplatform.api.validation.ValidationError;
 import org.junit.Test;
 
@@ -740,5 +747,82 @@ public class ShellCommandsTest {
         appIds.apps = apps;
         assertEquals(List.of("Bus_management"), complete(appIds, "Bus"));
         assertEquals(List.of(), complete(new JobIdCompleter(), ""));
+    }
+
+    // ---- platform components (service lifecycle) ---------------------------------------------------------------------
+
+    private final List<Object> servicesAsked = new ArrayList<>();
+
+    private static final ServiceEvent RECOVERED = new ServiceEvent("root@host-a",
+            "org.iasplatform.binder.internal.SensorBinderComponent", "org.iasplatform.binder", ServiceEventKind.RECOVERED,
+            "ACTIVE, 1 consumer(s) alive after: its Kafka consumer ias-sensor-binder-3 died", 1, 1_748_768_400_000L);
+
+    private final PlatformServices platformServices = new PlatformServices() {
+        @Override
+        public String platformId() {
+            return "root@host-a";
+        }
+
+        @Override
+        public List<ServiceHealth> services() {
+            return List.of(
+                    new ServiceHealth("org.iasplatform.binder.internal.SensorBinderComponent", "org.iasplatform.binder", 40,
+                            "ACTIVE", ServiceStatus.OK, null, 1, null, RECOVERED, "root@host-a",
+                            List.of(new SubscriptionInfo("ias-sensor-binder-4", "sensor-binder",
+                                    List.of("pm_to_sensor_binder"), true, 0L, "org.iasplatform.binder", List.of(), 1, 2))),
+                    new ServiceHealth("org.iasplatform.deployer.internal.DeployerComponent", "org.iasplatform.deployer", 41,
+                            "FAILED_ACTIVATION", ServiceStatus.FAILED, "activation failed: boom", 0, 1_748_768_460_000L,
+                            null, "root@host-a", List.of(new SubscriptionInfo("ias-deployer-5", "deployer",
+                                    List.of("scheduler_to_deployer"), false, null, "org.iasplatform.deployer", List.of(),
+                                    1, 2))));
+        }
+
+        @Override
+        public List<ServiceEvent> events(String component, String platform, int limit) {
+            servicesAsked.addAll(Arrays.asList(component, platform, limit));
+            return List.of(RECOVERED);
+        }
+    };
+
+    @Test
+    public void servicesPrintsThePlatformEachComponentItsConsumersAndWhatFailed() throws Exception {
+        ServicesCommand c = wire(new ServicesCommand());
+        c.services = platformServices;
+        c.execute();
+        String out = out();
+        assertTrue(out, out.startsWith("Platform: root@host-a"));
+        assertTrue(out, out.contains("SensorBinderComponent") && out.contains("org.iasplatform.binder")
+                && out.contains("ACTIVE") && out.contains("sensor-binder: alive, lag 0")
+                && out.contains("RECOVERED 2025-06-01T09:00:00Z"));
+        assertTrue(out, out.contains("DeployerComponent") && out.contains("FAILED_ACTIVATION") && out.contains("deployer: DEAD"));
+        assertTrue(out, out.contains("DeployerComponent: activation failed: boom (restart at 2025-06-01T09:01:00Z)"));
+        assertEquals("", err());
+    }
+
+    @Test
+    public void serviceEventsPassesItsFiltersAndChecksItsLimit() throws Exception {
+        ServiceEventsCommand c = wire(new ServiceEventsCommand());
+        c.services = platformServices;
+        c.component = "org.iasplatform.binder.internal.SensorBinderComponent";
+        c.limit = 5;
+        c.execute();
+        assertEquals(Arrays.asList("org.iasplatform.binder.internal.SensorBinderComponent", null, 5), servicesAsked);
+        assertEquals("2025-06-01T09:00:00Z root@host-a RECOVERED SensorBinderComponent (org.iasplatform.binder): ACTIVE, "
+                + "1 consumer(s) alive after: its Kafka consumer ias-sensor-binder-3 died\n",
+                out().replace("\r", ""));
+
+        servicesAsked.clear();
+        c = wire(new ServiceEventsCommand());
+        c.services = platformServices;
+        c.limit = 0;
+        c.execute();
+        assertEquals(List.of(), servicesAsked);
+        assertTrue(err(), err().startsWith("--limit: expected an integer from 1 to 1000, got 0"));
+    }
+
+    @Test
+    public void withoutTheServiceLifecycleItSaysSo() throws Exception {
+        wire(new ServicesCommand()).execute();
+        assertTrue(err(), err().startsWith("PlatformServices: the service lifecycle is not available"));
     }
 }

@@ -1,19 +1,10 @@
 package org.iasplatform.strategy.ssh.internal;
 
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.ConnectException;
-import java.net.NoRouteToHostException;
-import java.net.SocketTimeoutException;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
@@ -23,6 +14,9 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import org.iasplatform.sshsupport.HostKeys;
+import org.iasplatform.sshsupport.JschLogger;
+import org.iasplatform.sshsupport.SshAuth;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +39,8 @@ import com.jcraft.jsch.Session;
 final class SshProber implements AutoCloseable {
     static final String FREE = "free";
     static final String VMSTAT = "vmstat 1 2";
+    /** jsch's own log (see {@link JschLogger}). */
+    static final String JSCH_LOG = "org.iasplatform.strategy.ssh.jsch";
     private static final Logger LOG = LoggerFactory.getLogger(SshProber.class);
     /** More output than this is not what {@code free} or {@code vmstat 1 2} print. */
     private static final int MAX_OUTPUT_BYTES = 64 * 1024;
@@ -61,22 +57,11 @@ final class SshProber implements AutoCloseable {
 
     SshProber(Settings settings) {
         this.settings = settings;
-        jsch.setInstanceLogger(new JschLogger());
+        jsch.setInstanceLogger(new JschLogger(JSCH_LOG));
         this.keyLoaded = loadKey(settings);
-        if (!settings.privateKeyFile().isEmpty() || !settings.password().isEmpty()) {
-            List<String> methods = new ArrayList<>();
-            if (keyLoaded) {
-                methods.add("publickey");
-            }
-            if (!settings.password().isEmpty()) {
-                methods.add("password");
-                methods.add("keyboard-interactive");
-            }
-            this.authentications = methods.isEmpty() ? "publickey" : String.join(",", methods);
-        } else {
-            this.authentications = "publickey,password";
-        }
-        this.hostKeys = setUpHostKeys(settings);
+        this.authentications = SshAuth.methods(!settings.privateKeyFile().isEmpty(), keyLoaded,
+                !settings.password().isEmpty());
+        this.hostKeys = HostKeys.install(jsch, settings.knownHostsFile(), "SSH probe");
         ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "ias-ssh-probe-watchdog");
             t.setDaemon(true);
@@ -102,32 +87,6 @@ final class SshProber implements AutoCloseable {
                     e.getMessage(), settings.password().isEmpty() ? "with nothing and fail" : "by password only");
             return false;
         }
-    }
-
-    private HostKeys setUpHostKeys(Settings settings) {
-        try {
-            if (settings.strictHostKeys()) {
-                Path file = Path.of(settings.knownHostsFile());
-                if (!Files.isReadable(file)) {
-                    LOG.warn("SSH probe: known_hosts_file {} is not readable: every host key is rejected until it is "
-                            + "(the file is read when the configuration is applied)", file);
-                }
-                jsch.setKnownHosts(settings.knownHostsFile());
-            } else {
-                jsch.setKnownHosts(new ByteArrayInputStream(new byte[0]));
-            }
-        } catch (JSchException e) {
-            LOG.error("SSH probe: known_hosts_file {} cannot be read ({}); every host key is rejected",
-                    settings.knownHostsFile(), e.getMessage());
-            try { // an empty repository: with StrictHostKeyChecking=yes nothing is accepted
-                jsch.setKnownHosts(new ByteArrayInputStream(new byte[0]));
-            } catch (JSchException ignored) {
-                // an empty stream is always read
-            }
-        }
-        HostKeys keys = new HostKeys(jsch.getHostKeyRepository(), jsch, !settings.strictHostKeys());
-        jsch.setHostKeyRepository(keys);
-        return keys;
     }
 
     /**
@@ -175,7 +134,7 @@ final class SshProber implements AutoCloseable {
             return new Measurement(mem(target, free), cpu(target, vmstat));
         } catch (JSchException e) {
             throw new ProbeException(target.address() + ": "
-                    + (timedOut.get() ? "no answer within " + timeoutMs + " ms" : describe(e)));
+                    + (timedOut.get() ? "no answer within " + timeoutMs + " ms" : hostKeys.describe(e, authentications)));
         } catch (IOException e) {
             throw new ProbeException(target.address() + ": "
                     + (timedOut.get() ? "no answer within " + timeoutMs + " ms" : e.toString()));
@@ -257,39 +216,6 @@ final class SshProber implements AutoCloseable {
         synchronized String text() {
             return bytes.toString(StandardCharsets.UTF_8);
         }
-    }
-
-    /**
-     * jsch's failure, said plainly (jsch 0.2's messages with {@code StrictHostKeyChecking=yes}). Its messages hold host
-     * names, key types, fingerprints and method names, never secrets.
-     */
-    private String describe(JSchException e) {
-        String message = String.valueOf(e.getMessage());
-        Throwable cause = e.getCause();
-        if (message.startsWith("reject HostKey: ")) { // StrictHostKeyChecking=yes: NOT_INCLUDED
-            return "host key " + offered(message) + " not in known_hosts_file " + settings.knownHostsFile()
-                    + ", rejected; check its fingerprint, then add it there (ssh-keyscan)";
-        }
-        if (message.startsWith("HostKey has been changed: ")) { // StrictHostKeyChecking=yes: CHANGED
-            return "HOST KEY CHANGED, rejected: the key " + offered(message) + " differs from the one "
-                    + (settings.strictHostKeys() ? "in known_hosts_file " + settings.knownHostsFile()
-                            : "accepted first (accept-new, no known_hosts_file)");
-        }
-        if (message.startsWith("Auth fail") || message.startsWith("Auth cancel")) {
-            return "authentication failed (offered " + authentications + ")";
-        }
-        if (cause instanceof ConnectException || cause instanceof NoRouteToHostException
-                || cause instanceof UnknownHostException || cause instanceof SocketTimeoutException) {
-            return "cannot connect: " + cause;
-        }
-        return message;
-    }
-
-    /** The key named in jsch's refusal ("reject HostKey: [host]:port"), as the host offered it. */
-    private String offered(String message) {
-        String host = message.substring(message.indexOf(": ") + 2).strip();
-        String key = hostKeys.refusedKey(host);
-        return key == null ? "of " + host : "of " + host + " (" + key + ")";
     }
 
     /** Ends every probe under way and refuses new ones. */

@@ -1,43 +1,28 @@
 package org.iasplatform.strategy.ssh.internal;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.PublicKey;
-import java.security.spec.ECGenParameterSpec;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 
-import org.apache.sshd.common.config.keys.KeyUtils;
-import org.apache.sshd.common.config.keys.PublicKeyEntry;
-import org.apache.sshd.common.keyprovider.KeyPairProvider;
-import org.apache.sshd.common.session.SessionContext;
 import org.apache.sshd.server.Environment;
-import org.apache.sshd.server.ExitCallback;
-import org.apache.sshd.server.SshServer;
 import org.apache.sshd.server.channel.ChannelSession;
-import org.apache.sshd.server.command.Command;
+import org.iasplatform.testsupport.ShellSshServer;
 
 /**
- * A probed host's side, for tests: a real SSH server (Apache MINA SSHD) on 127.0.0.1 and a free port, with password
- * and/or public-key authentication, whose exec channels answer {@code free} and {@code vmstat 1 2} with canned outputs
- * (or, for {@code vmstat}, never, until the channel is closed). It counts the commands it is asked to run.
+ * A probed host's side, for tests: a real SSH server (Apache MINA SSHD, {@link ShellSshServer}) on 127.0.0.1 and a free
+ * port, with password and/or public-key authentication, whose exec channels answer {@code free} and {@code vmstat 1 2}
+ * with canned outputs (or, for {@code vmstat}, never, until the channel is closed). It counts the commands it is asked
+ * to run.
  */
 final class TestSshHost implements AutoCloseable {
-    static final String USER = "ias";
+    static final String USER = ShellSshServer.USER;
 
-    private final SshServer server = SshServer.setUpDefaultServer();
-    private final AtomicReference<KeyPair> hostKey = new AtomicReference<>(newKeyPair());
-    private final Map<String, AtomicInteger> commands = new ConcurrentHashMap<>();
+    private final ShellSshServer server;
     private final ExecutorService answering = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "test-ssh-host-command");
         t.setDaemon(true);
@@ -55,41 +40,15 @@ final class TestSshHost implements AutoCloseable {
     TestSshHost(String free, String vmstat, String password, PublicKey clientKey) throws IOException {
         this.free = free;
         this.vmstat = vmstat;
-        server.setHost("127.0.0.1");
-        server.setPort(0);
-        server.setKeyPairProvider(new KeyPairProvider() {
-            @Override
-            public Iterable<KeyPair> loadKeys(SessionContext session) {
-                return List.of(hostKey.get());
-            }
-        });
-        if (password != null) {
-            server.setPasswordAuthenticator((user, given, session) -> USER.equals(user) && password.equals(given));
-        }
-        if (clientKey != null) {
-            server.setPublickeyAuthenticator((user, key, session) -> USER.equals(user)
-                    && KeyUtils.compareKeys(clientKey, key));
-        }
-        server.setKeyboardInteractiveAuthenticator(null);
-        server.setCommandFactory((channel, command) -> {
-            commands.computeIfAbsent(command, c -> new AtomicInteger()).incrementAndGet();
-            return new Canned(command);
-        });
-        server.start();
+        this.server = new ShellSshServer(password, clientKey, Canned::new);
     }
 
     static KeyPair newKeyPair() {
-        try {
-            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-            generator.initialize(new ECGenParameterSpec("secp256r1"));
-            return generator.generateKeyPair();
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return ShellSshServer.newKeyPair();
     }
 
     int port() {
-        return server.getPort();
+        return server.port();
     }
 
     /** The {@code hosts} entry for {@code nodeId} on this host. */
@@ -99,17 +58,17 @@ final class TestSshHost implements AutoCloseable {
 
     /** This host's line for a known_hosts file, as {@code ssh-keyscan -p PORT 127.0.0.1} would print it. */
     String knownHostsLine() {
-        return "[127.0.0.1]:" + port() + " " + PublicKeyEntry.toString(hostKey.get().getPublic());
+        return server.knownHostsLine();
     }
 
     /** The host key's fingerprint as {@code ssh-keygen -l} prints it ({@code SHA256:...}). */
     String fingerprint() {
-        return KeyUtils.getFingerPrint(hostKey.get().getPublic());
+        return server.fingerprint();
     }
 
     /** From now on the host presents another host key (a reinstalled host, or a man in the middle). */
     void changeHostKey() {
-        hostKey.set(newKeyPair());
+        server.changeHostKey();
     }
 
     /** From now on the host answers so; a null {@code vmstat} is a host without it ("not found", exit 127). */
@@ -130,45 +89,22 @@ final class TestSshHost implements AutoCloseable {
 
     /** How often the host was asked to run {@code command}. */
     int count(String command) {
-        AtomicInteger n = commands.get(command);
-        return n == null ? 0 : n.get();
+        return server.count(command);
     }
 
     @Override
     public void close() throws IOException {
-        server.stop(true);
+        server.close();
         answering.shutdownNow();
     }
 
     /** One exec channel's command: answers as the host's {@code free} or {@code vmstat 1 2} would. */
-    private final class Canned implements Command {
+    private final class Canned extends ShellSshServer.ChannelCommand {
         private final String command;
-        private OutputStream out;
-        private OutputStream err;
-        private ExitCallback exit;
         private volatile boolean hanging;
 
         Canned(String command) {
             this.command = command;
-        }
-
-        @Override
-        public void setInputStream(InputStream in) {
-        }
-
-        @Override
-        public void setOutputStream(OutputStream out) {
-            this.out = out;
-        }
-
-        @Override
-        public void setErrorStream(OutputStream err) {
-            this.err = err;
-        }
-
-        @Override
-        public void setExitCallback(ExitCallback exit) {
-            this.exit = exit;
         }
 
         @Override
