@@ -46,7 +46,7 @@ public class NodeDistributionIT extends IasTestSupport {
             }
         });
         for (String bsn : List.of("org.iasplatform.api", "org.iasplatform.infra", "org.iasplatform.messaging", "org.iasplatform.node",
-                "org.iasplatform.runtime.process", "org.iasplatform.runtime.bundle")) {
+                "org.iasplatform.runtime.process", "org.iasplatform.runtime.bundle", "org.iasplatform.runtime.docker")) {
             Bundle bundle = bundle(bsn);
             assertNotNull(bsn, bundle);
             assertEquals(bsn + " active", Bundle.ACTIVE, bundle.getState());

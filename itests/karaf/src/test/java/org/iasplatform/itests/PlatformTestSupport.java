@@ -33,7 +33,16 @@ public abstract class PlatformTestSupport extends IasTestSupport {
         options.add(systemProperty("ias.test.http.port").value(String.valueOf(http)));
         options.add(editConfigurationFilePut("etc/org.iasplatform.node.cfg", "api_url", "http://127.0.0.1:" + http + "/ias/api/v1"));
         options.add(mavenBundle("org.iasplatform", "ias-device-simulator", VERSION));
+        options.add(editConfigurationFilePut("etc/org.iasplatform.runtime.docker.cfg", "docker_host", dockerHost()));
         return options.toArray(new Option[0]);
+    }
+
+    /**
+     * The Docker engine of the platform's local node: by default none (a socket that does not exist), so that the local
+     * node never offers the docker runtime in tests that do not expect it, even on a machine running Docker.
+     */
+    protected String dockerHost() {
+        return "unix:///nonexistent/ias-itest-no-docker-engine.sock";
     }
 
     protected int port() {

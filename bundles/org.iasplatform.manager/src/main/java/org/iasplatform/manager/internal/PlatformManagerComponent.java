@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -78,6 +79,12 @@ public class PlatformManagerComponent implements PlatformManager {
 
         @AttributeDefinition(name = "Items per request", description = "Most sensor types, sensor instances or algorithms of a deploy config accepted in one request.")
         int max__items() default 1000;
+
+        @AttributeDefinition(name = "Publish time-out (s)", min = "1", description = "How long a call waits for the message"
+                + " bus to acknowledge or refuse its request (the Kafka producer retries by itself meanwhile, e.g. while a"
+                + " broker restarts, until its delivery time-out: twice the messaging request time-out, 30 s by default)."
+                + " Keep it above that delivery time-out: then a call answered 'unavailable' was not sent.")
+        int publish__timeout__seconds() default 60;
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(PlatformManagerComponent.class);
@@ -93,6 +100,7 @@ public class PlatformManagerComponent implements PlatformManager {
     private final ValidatorWhiteboard validators = new ValidatorWhiteboard();
     private final PendingRequests pending = new PendingRequests();
     private final long timeoutMillis;
+    private final long publishTimeoutMillis;
     private final int maxItems;
     private final DeployPlanner planner;
     private final Subscription outcomes;
@@ -100,14 +108,21 @@ public class PlatformManagerComponent implements PlatformManager {
     @Activate
     public PlatformManagerComponent(@Reference Messaging messaging, @Reference SensorRegistry registry,
             @Reference AppRepository apps, Config config) {
-        this(messaging, registry, apps, TimeUnit.SECONDS.toMillis(config.pipeline__timeout__seconds()), config.max__items());
+        this(messaging, registry, apps, TimeUnit.SECONDS.toMillis(config.pipeline__timeout__seconds()), config.max__items(),
+                TimeUnit.SECONDS.toMillis(config.publish__timeout__seconds()));
     }
 
     PlatformManagerComponent(Messaging messaging, SensorRegistry registry, AppRepository apps, long timeoutMillis,
             int maxItems) {
+        this(messaging, registry, apps, timeoutMillis, maxItems, TimeUnit.SECONDS.toMillis(60));
+    }
+
+    PlatformManagerComponent(Messaging messaging, SensorRegistry registry, AppRepository apps, long timeoutMillis,
+            int maxItems, long publishTimeoutMillis) {
         this.messaging = messaging;
         this.registry = registry;
         this.timeoutMillis = timeoutMillis;
+        this.publishTimeoutMillis = publishTimeoutMillis;
         this.maxItems = maxItems;
         this.planner = new DeployPlanner(registry, apps, () -> deployments, this::newJobId, System::currentTimeMillis);
         this.outcomes = messaging.follow(List.of(Topics.SENSOR_REGISTRY_EVENTS, Topics.DEPLOYMENT_EVENTS), this::onEvent);
@@ -260,13 +275,10 @@ public class PlatformManagerComponent implements PlatformManager {
         List<ValidationError> errors = type.checkControl(command);
         refuseIf(errors, ErrorKind.INVALID);
         try {
-            messaging.publish(instance.controlTopic(), instance.id(), JSON.writeValueAsString(command)).toCompletableFuture()
-                    .get(timeoutMillis, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw unavailable(e);
-        } catch (ExecutionException | TimeoutException | JsonProcessingException e) {
-            throw unavailable(e);
+            awaitPublished(messaging.publish(instance.controlTopic(), instance.id(), JSON.writeValueAsString(command)),
+                    "the command was not sent");
+        } catch (JsonProcessingException e) {
+            throw unavailable(e, "the command was not sent");
         }
     }
 
@@ -287,8 +299,10 @@ public class PlatformManagerComponent implements PlatformManager {
             requestIds.add(id);
             answers.add(pending.register(id));
         }
+        publishAll(plan, requestIds);
+        // the wait for the pipeline's outcome starts once the requests are on the bus (which may take a while when a
+        // broker restarts)
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        publishAll(plan, requestIds, deadline);
 
         List<JsonNode> events = new ArrayList<>();
         List<JsonNode> progress = new ArrayList<>();
@@ -357,9 +371,11 @@ public class PlatformManagerComponent implements PlatformManager {
 
     /**
      * Publishes one message per planned algorithm to the sensor binder, keyed by its job id, and waits for the broker's
-     * acknowledgements. UNAVAILABLE (every request forgotten) when any is not acknowledged, saying which were sent.
+     * acknowledgements (at most the publish time-out: the producer retries by itself meanwhile). UNAVAILABLE (every
+     * request forgotten) when any is not acknowledged, saying which were sent, which were not, and which got no answer.
      */
-    private void publishAll(List<DeployPlanner.Planned> plan, List<String> requestIds, long deadline) throws IasException {
+    private void publishAll(List<DeployPlanner.Planned> plan, List<String> requestIds) throws IasException {
+        long publishDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(publishTimeoutMillis);
         List<CompletableFuture<Void>> acks = new ArrayList<>();
         for (int k = 0; k < plan.size(); k++) {
             ObjectNode message = JSON.createObjectNode();
@@ -376,31 +392,43 @@ public class PlatformManagerComponent implements PlatformManager {
         }
         List<String> sent = new ArrayList<>();
         List<String> unsent = new ArrayList<>();
+        List<String> undecided = new ArrayList<>();
         Exception cause = null;
         for (int k = 0; k < plan.size(); k++) {
             try {
-                acks.get(k).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                acks.get(k).get(Math.max(0, publishDeadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                 sent.add(plan.get(k).jobId());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                unsent.add(plan.get(k).jobId());
-                cause = cause == null ? e : cause;
-            } catch (ExecutionException | TimeoutException e) {
+                undecided.add(plan.get(k).jobId());
+            } catch (TimeoutException e) {
+                undecided.add(plan.get(k).jobId());
+            } catch (ExecutionException e) {
                 unsent.add(plan.get(k).jobId());
                 cause = cause == null ? e : cause;
             }
         }
-        if (cause == null) {
+        if (unsent.isEmpty() && undecided.isEmpty()) {
             return;
         }
         requestIds.forEach(pending::forget);
-        if (sent.isEmpty()) {
+        if (sent.isEmpty() && undecided.isEmpty()) {
             throw unavailable(cause, "nothing was deployed");
         }
         Throwable root = cause instanceof ExecutionException && cause.getCause() != null ? cause.getCause() : cause;
-        throw new IasException(ErrorKind.UNAVAILABLE, "", "the message bus (Kafka) accepted only part of the deploy config: "
-                + "jobs " + sent + " were sent and will be deployed, jobs " + unsent + " were not (" + root.getMessage()
-                + "); stop the sent jobs (DELETE /deployments/{job_id}) or deploy the missing algorithms again");
+        StringBuilder text = new StringBuilder("the message bus (Kafka) did not take the whole deploy config: ");
+        if (!sent.isEmpty()) {
+            text.append("jobs ").append(sent).append(" were sent and will be deployed; ");
+        }
+        if (!unsent.isEmpty()) {
+            text.append("jobs ").append(unsent).append(" were not (").append(root.getMessage()).append("); ");
+        }
+        if (!undecided.isEmpty()) {
+            text.append("jobs ").append(undecided).append(" got no answer within ").append(publishTimeoutMillis / 1000)
+                    .append(" s and may still be deployed (see GET /deployments/{job_id}); ");
+        }
+        throw new IasException(ErrorKind.UNAVAILABLE, "", text.append("stop the jobs you do not want (DELETE"
+                + " /deployments/{job_id}) or deploy the missing algorithms again").toString());
     }
 
     /** The event, or null when it did not come before the deadline. */
@@ -551,18 +579,17 @@ public class PlatformManagerComponent implements PlatformManager {
             throws IasException {
         String requestId = request.path("request_id").asText();
         CompletableFuture<JsonNode> outcome = pending.register(requestId);
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         try {
-            messaging.publish(topic, key, JSON.writeValueAsString(request)).toCompletableFuture()
-                    .get(timeoutMillis, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
+            awaitPublished(messaging.publish(topic, key, JSON.writeValueAsString(request)), "nothing was registered");
+        } catch (IasException e) {
             pending.forget(requestId);
-            Thread.currentThread().interrupt();
-            throw unavailable(e);
-        } catch (ExecutionException | TimeoutException | JsonProcessingException e) {
+            throw e;
+        } catch (JsonProcessingException e) {
             pending.forget(requestId);
             throw unavailable(e);
         }
+        // the wait for the pipeline's outcome starts once the request is on the bus
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         JsonNode event;
         try {
             event = outcome.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
@@ -629,6 +656,28 @@ public class PlatformManagerComponent implements PlatformManager {
         if (outcome == null) {
             throw new IasException(ErrorKind.UNAVAILABLE, "", "request " + request.path("request_id").asText()
                     + " was accepted but " + late);
+        }
+    }
+
+    /**
+     * Waits until the message bus acknowledged a publish, or refused it: the Kafka producer retries by itself (e.g. while
+     * a broker restarts) until its delivery time-out, so the answer comes within the publish time-out and a refusal means
+     * the request was not sent ({@code consequence}). Only when neither comes in time is the request's fate unknown, and
+     * the caller is told so.
+     */
+    private void awaitPublished(CompletionStage<Void> ack, String consequence) throws IasException {
+        try {
+            ack.toCompletableFuture().get(publishTimeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw unavailable(e, consequence);
+        } catch (InterruptedException | TimeoutException e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            LOG.warn("Message bus: no acknowledgement nor refusal within {} ms", publishTimeoutMillis);
+            throw new IasException(ErrorKind.UNAVAILABLE, "", "the message bus (Kafka) neither acknowledged nor refused"
+                    + " the request within " + publishTimeoutMillis / 1000 + " s, so it may still be carried out; look"
+                    + " (GET) before sending it again, once the platform's health is UP");
         }
     }
 

@@ -16,6 +16,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -269,6 +273,30 @@ public class DeployRulesTest {
         assertEquals(PlatformManagerComponent.PENDING, d.state());
         assertEquals("the binder's instance id is known", "inst-" + d.jobId(), d.instanceId());
         assertEquals(outcome.requestId(), JSON.readTree(slow.messaging.published().get(0).value()).get("request_id").asText());
+    }
+
+    @Test
+    public void anAcknowledgementLaterThanThePipelineTimeOutIsWaitedForAndTheDeploymentAnswered() throws Exception {
+        DeployRulesTest slow = new DeployRulesTest(300);
+        slow.pipelineAnswers();
+        slow.messaging.holdAcknowledgements(); // a broker restarting: the producer retries, nothing is answered yet
+        CompletableFuture<DeploymentOutcome> call = CompletableFuture.supplyAsync(() -> {
+            try {
+                return slow.manager.deploy(seed(algorithm("Bus_management", "fareCalculator", gps("1"))));
+            } catch (Exception e) {
+                throw new CompletionException(e);
+            }
+        });
+        try {
+            call.get(1, TimeUnit.SECONDS);
+            fail("answered before the message bus acknowledged or refused: " + call.get());
+        } catch (TimeoutException expected) {
+            // still waiting for the acknowledgement, well past the pipeline's time-out
+        }
+        slow.messaging.acknowledgeHeld();
+        DeploymentOutcome outcome = call.get(10, TimeUnit.SECONDS);
+        assertTrue(outcome.completed());
+        assertEquals("SCHEDULED", outcome.deployments().get(0).state());
     }
 
     @Test

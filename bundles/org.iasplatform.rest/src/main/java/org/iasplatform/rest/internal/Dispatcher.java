@@ -65,6 +65,12 @@ public final class Dispatcher {
             List<ValidationError> errors = e.errors().isEmpty() ? List.of(new ValidationError("", e.getMessage())) : e.errors();
             write(response, e.kind().httpStatus(), Json.errors(mapper, errors), Map.of());
         } catch (Exception | LinkageError e) {
+            Optional<HttpProblem> storeAway = StoreUnavailable.problem(e);
+            if (storeAway.isPresent()) {
+                LOG.warn("{} {}: answered 503, the store is unreachable: {}", method, path, e.toString());
+                write(response, 503, Json.errors(mapper, storeAway.get().errors()), storeAway.get().headers());
+                return;
+            }
             String reference = UUID.randomUUID().toString();
             LOG.error("{} {} failed (reference {})", method, path, reference, e);
             write(response, 500, Json.errors(mapper, List.of(new ValidationError("",

@@ -33,6 +33,8 @@ public final class RestApi {
         routes.addAll(new SensorApi(services, mapper, READINGS_TIMEOUT).routes());
         routes.addAll(new AppApi(services, mapper, maxUploadBytes).routes());
         routes.addAll(new DeploymentApi(services, mapper).routes());
+        routes.addAll(new NodeAdminApi(services, mapper).routes());
+        routes.addAll(new ServiceApi(services, mapper).routes());
         routes.addAll(new NotificationApi(services, mapper, streams).routes());
         routes.addAll(new AlgorithmApi(services, mapper, streams).routes());
         return List.copyOf(routes);

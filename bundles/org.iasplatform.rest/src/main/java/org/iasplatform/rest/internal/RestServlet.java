@@ -19,10 +19,13 @@ import org.iasplatform.api.deploy.InstanceRegistry;
 import org.iasplatform.api.infra.InfrastructureEndpoints;
 import org.iasplatform.api.manager.PlatformManager;
 import org.iasplatform.api.messaging.Messaging;
+import org.iasplatform.api.node.NodeDecommissioning;
+import org.iasplatform.api.node.NodeProvisioning;
 import org.iasplatform.api.node.Nodes;
 import org.iasplatform.api.notification.Notifications;
 import org.iasplatform.api.sensor.SensorConnections;
 import org.iasplatform.api.sensor.SensorRegistry;
+import org.iasplatform.api.service.PlatformServices;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -69,9 +72,15 @@ public class RestServlet extends HttpServlet implements Services {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private transient volatile Nodes nodes;
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private transient volatile NodeDecommissioning nodeDecommissioning;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private transient volatile NodeProvisioning nodeProvisioning;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private transient volatile Notifications notifications;
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private transient volatile InfrastructureEndpoints infrastructure;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private transient volatile PlatformServices platformServices;
 
     private final transient ObjectMapper mapper = Json.newMapper();
     private final transient ThreadPoolExecutor healthExecutor;
@@ -164,6 +173,16 @@ public class RestServlet extends HttpServlet implements Services {
     }
 
     @Override
+    public NodeDecommissioning nodeDecommissioning() {
+        return nodeDecommissioning;
+    }
+
+    @Override
+    public NodeProvisioning nodeProvisioning() {
+        return nodeProvisioning;
+    }
+
+    @Override
     public Notifications notifications() {
         return notifications;
     }
@@ -171,5 +190,10 @@ public class RestServlet extends HttpServlet implements Services {
     @Override
     public InfrastructureEndpoints infrastructure() {
         return infrastructure;
+    }
+
+    @Override
+    public PlatformServices platformServices() {
+        return platformServices;
     }
 }

@@ -8,10 +8,13 @@ import org.iasplatform.api.deploy.InstanceRegistry;
 import org.iasplatform.api.infra.InfrastructureEndpoints;
 import org.iasplatform.api.manager.PlatformManager;
 import org.iasplatform.api.messaging.Messaging;
+import org.iasplatform.api.node.NodeDecommissioning;
+import org.iasplatform.api.node.NodeProvisioning;
 import org.iasplatform.api.node.Nodes;
 import org.iasplatform.api.notification.Notifications;
 import org.iasplatform.api.sensor.SensorConnections;
 import org.iasplatform.api.sensor.SensorRegistry;
+import org.iasplatform.api.service.PlatformServices;
 
 /**
  * The platform services the API calls; each may be absent for a while (its bundle stopped or restarting), which the API
@@ -39,11 +42,20 @@ public interface Services {
     /** The nodes and placement strategies (server-lifecycle). */
     Nodes nodes();
 
+    /** Decommissioning nodes (server-lifecycle). */
+    NodeDecommissioning nodeDecommissioning();
+
+    /** Provisioning nodes over SSH (provision bundle). */
+    NodeProvisioning nodeProvisioning();
+
     /** The stored notifications. */
     Notifications notifications();
 
     /** Where Kafka and MongoDB are (infra). */
     InfrastructureEndpoints infrastructure();
+
+    /** The platform's components and the watchdog's events (service lifecycle). */
+    PlatformServices platformServices();
 
     /** The service, or 503 naming the missing component. */
     static <T> T require(T service, String component) throws IasException {

@@ -30,7 +30,13 @@ import org.iasplatform.api.manager.PlatformManager;
 import org.iasplatform.api.manager.RegistrationOutcome;
 import org.iasplatform.api.messaging.Messaging;
 import org.iasplatform.api.node.NodeStatus;
+import org.iasplatform.api.node.Decommission;
+import org.iasplatform.api.node.NodeDecommissioning;
+import org.iasplatform.api.node.NodeProvisioning;
+import org.iasplatform.api.node.NodeState;
 import org.iasplatform.api.node.Nodes;
+import org.iasplatform.api.node.Provision;
+import org.iasplatform.api.node.ProvisionRequest;
 import org.iasplatform.api.notification.Notification;
 import org.iasplatform.api.notification.Notifications;
 import org.iasplatform.api.sensor.ControlCommand;
@@ -39,6 +45,9 @@ import org.iasplatform.api.sensor.SensorInstance;
 import org.iasplatform.api.sensor.SensorRegistry;
 import org.iasplatform.api.sensor.SensorStatus;
 import org.iasplatform.api.sensor.SensorType;
+import org.iasplatform.api.service.PlatformServices;
+import org.iasplatform.api.service.ServiceEvent;
+import org.iasplatform.api.service.ServiceHealth;
 import org.iasplatform.testsupport.RecordingMessaging;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -78,6 +87,31 @@ final class FakeServices implements Services {
 
     // messaging
     final RecordingMessaging messaging = new RecordingMessaging();
+
+    // platform services ("services" in absent hides them)
+    final List<ServiceHealth> serviceList = new ArrayList<>();
+    final List<ServiceEvent> serviceEvents = new ArrayList<>();
+    /** The arguments of the last events call: component, platform, limit. */
+    final List<Object> lastEventsQuery = new CopyOnWriteArrayList<>();
+    final PlatformServices platformServices = new PlatformServices() {
+        @Override
+        public String platformId() {
+            return "root@test";
+        }
+
+        @Override
+        public List<ServiceHealth> services() {
+            return List.copyOf(serviceList);
+        }
+
+        @Override
+        public List<ServiceEvent> events(String component, String platform, int limit) {
+            lastEventsQuery.clear();
+            lastEventsQuery.addAll(java.util.Arrays.asList(component, platform, limit));
+            return serviceEvents.stream().filter(e -> component == null || e.component().equals(component))
+                    .filter(e -> platform == null || e.platform().equals(platform)).limit(limit).toList();
+        }
+    };
 
     final PlatformManager platformManager = new PlatformManager() {
         @Override
@@ -312,6 +346,54 @@ final class FakeServices implements Services {
         }
     };
 
+    // node provisioning and decommissioning ("provisioning", "decommissioning" in absent hide them)
+    final List<ProvisionRequest> provisionRequests = new CopyOnWriteArrayList<>();
+    final List<String> decommissioned = new CopyOnWriteArrayList<>();
+    /** Thrown by provision and decommission when set. */
+    IasException nodeAdminFailure;
+    final NodeProvisioning nodeProvisioning = new NodeProvisioning() {
+        @Override
+        public Provision provision(ProvisionRequest request) throws IasException {
+            if (nodeAdminFailure != null) {
+                throw nodeAdminFailure;
+            }
+            provisionRequests.add(request);
+            return provision("prov-" + provisionRequests.size()).orElseThrow();
+        }
+
+        @Override
+        public Optional<Provision> provision(String provisionId) {
+            int n = provisionId.startsWith("prov-") ? Integer.parseInt(provisionId.substring(5)) : 0;
+            if (n < 1 || n > provisionRequests.size()) {
+                return Optional.empty();
+            }
+            ProvisionRequest r = provisionRequests.get(n - 1);
+            return Optional.of(new Provision(provisionId, r.nodeId(), r.host(), r.user(), r.port() == null ? 22
+                    : r.port(), "ias-node-" + r.nodeId(), Provision.State.RUNNING, "connect", List.of("connect: node "
+                            + r.nodeId()), null, java.time.Instant.parse("2025-06-01T08:00:00Z"), null));
+        }
+
+        @Override
+        public List<Provision> provisions() {
+            List<Provision> all = new ArrayList<>();
+            for (int i = provisionRequests.size(); i >= 1; i--) {
+                provision("prov-" + i).ifPresent(all::add);
+            }
+            return all;
+        }
+    };
+    final NodeDecommissioning nodeDecommissioning = new NodeDecommissioning() {
+        @Override
+        public Decommission decommission(String nodeId, boolean force) throws IasException {
+            if (nodeAdminFailure != null) {
+                throw nodeAdminFailure;
+            }
+            decommissioned.add(nodeId + (force ? " (forced)" : ""));
+            return new Decommission(nodeId, NodeState.DRAINING, java.time.Instant.parse("2025-06-01T08:00:00Z"), force,
+                    List.of("i-1"), "moving 1 instance of node " + nodeId + " to other nodes");
+        }
+    };
+
     final Notifications notifications = new Notifications() {
         @Override
         public List<Notification> forRecipient(String user, Collection<String> roles, int limit) {
@@ -417,6 +499,16 @@ final class FakeServices implements Services {
     }
 
     @Override
+    public NodeDecommissioning nodeDecommissioning() {
+        return absent.contains("decommissioning") ? null : nodeDecommissioning;
+    }
+
+    @Override
+    public NodeProvisioning nodeProvisioning() {
+        return absent.contains("provisioning") ? null : nodeProvisioning;
+    }
+
+    @Override
     public Notifications notifications() {
         return absent.contains("notifications") ? null : notifications;
     }
@@ -424,5 +516,10 @@ final class FakeServices implements Services {
     @Override
     public InfrastructureEndpoints infrastructure() {
         return absent.contains("infra") ? null : infrastructure;
+    }
+
+    @Override
+    public PlatformServices platformServices() {
+        return absent.contains("services") ? null : platformServices;
     }
 }

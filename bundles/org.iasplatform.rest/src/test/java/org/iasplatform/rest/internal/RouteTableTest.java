@@ -45,6 +45,13 @@ public class RouteTableTest {
         EXPECTED.put("GET /instances/{id}", "admin, configurator, developer, user");
         EXPECTED.put("GET /instances/{id}/logs", "admin, developer");
         EXPECTED.put("GET /nodes", "admin, configurator, developer, user");
+        // adding and removing nodes: the platform admin's
+        EXPECTED.put("POST /nodes/provision", "admin");
+        EXPECTED.put("GET /nodes/provision", "admin");
+        EXPECTED.put("GET /nodes/provision/{provision_id}", "admin");
+        EXPECTED.put("POST /nodes/{id}/decommission", "admin");
+        EXPECTED.put("GET /services", "admin");
+        EXPECTED.put("GET /services/events", "admin");
         // a notification goes to a user or a role (any role): everyone reads their own
         EXPECTED.put("GET /notifications", "admin, configurator, developer, user");
         EXPECTED.put("GET /notifications/stream", "admin, configurator, developer, user");
@@ -96,7 +103,11 @@ public class RouteTableTest {
             String path = r.path().template();
             assertFalse(r.toString(), r.access().allows(Set.of()));
             assertFalse(r.toString(), r.access().allows(Set.of("karaf-only-role")));
-            if (r.method().equals("GET") && !path.endsWith("/logs")) {
+            if (path.startsWith("/services") || path.startsWith("/nodes/")) { // components, adding/removing nodes: admin's
+                for (String role : List.of("configurator", "developer", "user")) {
+                    assertFalse(r + " is not " + role + "'s", r.access().allows(Set.of(role)));
+                }
+            } else if (r.method().equals("GET") && !path.endsWith("/logs")) {
                 for (String role : Access.PLATFORM_ROLES) {
                     assertTrue(r + " is readable by " + role, r.access().allows(Set.of(role)));
                 }

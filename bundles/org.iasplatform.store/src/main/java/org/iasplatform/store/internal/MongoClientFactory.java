@@ -16,11 +16,13 @@ final class MongoClientFactory {
     }
 
     /**
-     * A client for {@code uri}. Time-outs given in the URI ({@code serverSelectionTimeoutMS}, {@code connectTimeoutMS})
-     * win over the configured ones. Does not contact the server: an unreachable one makes operations fail after the
-     * server selection time-out with a {@code MongoTimeoutException} naming the address.
+     * A client for {@code uri}. Time-outs given in the URI ({@code serverSelectionTimeoutMS}, {@code connectTimeoutMS},
+     * {@code socketTimeoutMS}) win over the configured ones. Does not contact the server: an unreachable one makes
+     * operations fail after the server selection time-out with a {@code MongoTimeoutException} naming the address; a
+     * server that stops answering on an open connection makes them fail after the socket time-out (zero: never).
      */
-    static MongoClient create(String uri, Duration serverSelectionTimeout, Duration connectTimeout) {
+    static MongoClient create(String uri, Duration serverSelectionTimeout, Duration connectTimeout,
+            Duration socketTimeout) {
         if (uri == null || uri.isBlank()) {
             throw new IllegalArgumentException("No MongoDB connection string given");
         }
@@ -37,6 +39,10 @@ final class MongoClientFactory {
             settings.applyToSocketSettings(
                     b -> b.connectTimeout((int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()),
                             TimeUnit.MILLISECONDS));
+        }
+        if (connection.getSocketTimeout() == null) {
+            settings.applyToSocketSettings(
+                    b -> b.readTimeout((int) Math.min(Integer.MAX_VALUE, socketTimeout.toMillis()), TimeUnit.MILLISECONDS));
         }
         MongoClientSettings built = settings.build();
         Thread thread = Thread.currentThread();

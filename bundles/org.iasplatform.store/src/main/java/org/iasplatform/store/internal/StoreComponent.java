@@ -47,6 +47,11 @@ public class StoreComponent {
         @AttributeDefinition(name = "Connect time-out (ms)", min = "100",
                 description = "How long opening a connection to a server may take.")
         int connect__timeout__ms() default 5000;
+
+        @AttributeDefinition(name = "Socket time-out (ms)", min = "0",
+                description = "How long an operation waits for the server's answer on an open connection before it fails"
+                        + " (a server that hangs, a connection cut without a reset); 0: no limit.")
+        int socket__timeout__ms() default 20000;
     }
 
     private final MongoClient client;
@@ -56,7 +61,7 @@ public class StoreComponent {
     public StoreComponent(BundleContext context, @Reference InfrastructureEndpoints endpoints, Config config) {
         String uri = endpoints.mongoUri();
         this.client = MongoClientFactory.create(uri, Duration.ofMillis(config.server__selection__timeout__ms()),
-                Duration.ofMillis(config.connect__timeout__ms()));
+                Duration.ofMillis(config.connect__timeout__ms()), Duration.ofMillis(config.socket__timeout__ms()));
         Dictionary<String, Object> properties = new Hashtable<>();
         properties.put(STORE_PROPERTY, STORE_PLATFORM);
         try {

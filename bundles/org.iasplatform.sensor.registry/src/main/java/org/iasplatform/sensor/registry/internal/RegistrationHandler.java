@@ -58,7 +58,7 @@ final class RegistrationHandler {
                 types.add(type);
             }
             if (errors.isEmpty()) {
-                types.forEach(store::saveType);
+                store.saveTypes(types);
                 types.forEach(t -> names.add(t.name()));
                 event.put("status", "ok");
             } else {
@@ -114,11 +114,13 @@ final class RegistrationHandler {
                 instances.add(instance);
             }
             if (errors.isEmpty()) {
-                for (SensorInstance instance : instances) {
-                    messaging.ensureTopics(List.of(instance.dataTopic(), instance.controlTopic()));
-                    store.saveInstance(instance);
-                    done.add(instance.toJson());
-                }
+                // every topic first, then every instance in one write: a broker or store failure on the way leaves
+                // none of the request's instances stored (the message comes again and the request is done whole)
+                List<String> topics = new ArrayList<>();
+                instances.forEach(i -> topics.addAll(List.of(i.dataTopic(), i.controlTopic())));
+                messaging.ensureTopics(topics);
+                store.saveInstances(instances);
+                instances.forEach(i -> done.add(i.toJson()));
             }
             event.put("status", status);
         } else if ("delete".equals(op)) {

@@ -21,6 +21,7 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
+import com.mongodb.client.model.ReplaceOneModel;
 import com.mongodb.client.model.ReplaceOptions;
 
 /**
@@ -60,13 +61,24 @@ final class SensorStore {
         return Optional.ofNullable(types.find(eq("_id", name)).first()).map(this::toType);
     }
 
-    void saveType(SensorType type) {
-        try {
-            Document doc = Document.parse(mapper.writeValueAsString(type));
-            doc.put("_id", type.name());
-            types.replaceOne(eq("_id", type.name()), doc, new ReplaceOptions().upsert(true));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot serialise sensor type " + type.name(), e);
+    /**
+     * Stores the types of one request in one bulk write (one command to the store): a store that is unreachable before
+     * it receives the command leaves none of them stored. Should it fail while applying it, the caller's redelivery
+     * stores them again (upserts of the same documents), completing the request.
+     */
+    void saveTypes(List<SensorType> list) {
+        List<ReplaceOneModel<Document>> writes = new ArrayList<>();
+        for (SensorType type : list) {
+            try {
+                Document doc = Document.parse(mapper.writeValueAsString(type));
+                doc.put("_id", type.name());
+                writes.add(new ReplaceOneModel<>(eq("_id", type.name()), doc, new ReplaceOptions().upsert(true)));
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("cannot serialise sensor type " + type.name(), e);
+            }
+        }
+        if (!writes.isEmpty()) {
+            types.bulkWrite(writes);
         }
     }
 
@@ -96,11 +108,18 @@ final class SensorStore {
         return Optional.ofNullable(instances.find(eq("_id", id)).first()).map(this::toInstance);
     }
 
-    void saveInstance(SensorInstance instance) {
-        Document doc = Document.parse(instance.toJson().toString());
-        doc.put("_id", instance.id());
-        doc.put(TAG_PAIRS, instance.tags().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
-        instances.replaceOne(eq("_id", instance.id()), doc, new ReplaceOptions().upsert(true));
+    /** Stores the instances of one request in one bulk write, as {@link #saveTypes} does. */
+    void saveInstances(List<SensorInstance> list) {
+        List<ReplaceOneModel<Document>> writes = new ArrayList<>();
+        for (SensorInstance instance : list) {
+            Document doc = Document.parse(instance.toJson().toString());
+            doc.put("_id", instance.id());
+            doc.put(TAG_PAIRS, instance.tags().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
+            writes.add(new ReplaceOneModel<>(eq("_id", instance.id()), doc, new ReplaceOptions().upsert(true)));
+        }
+        if (!writes.isEmpty()) {
+            instances.bulkWrite(writes);
+        }
     }
 
     boolean deleteInstance(String id) {
