@@ -564,18 +564,6 @@ public class DeploymentsIT extends PlatformTestSupport {
         return config.toString();
     }
 
-    private static byte[] zip(Map<String, String> entries) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (ZipOutputStream zip = new ZipOutputStream(out)) {
-            for (Map.Entry<String, String> e : entries.entrySet()) {
-                zip.putNextEntry(new ZipEntry(e.getKey()));
-                zip.write(e.getValue().getBytes(StandardCharsets.UTF_8));
-                zip.closeEntry();
-            }
-        }
-        return out.toByteArray();
-    }
-
     /** A small archive that inflates far beyond the repository's bound (zeros compress about 1000:1). */
     private static byte[] bomb() throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -2,9 +2,11 @@ package org.iasplatform.itests;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
-import static org.junit.Assert.fail;
+import static org.iasplatform.itests.LocalDistributions.cfg;
+import static org.iasplatform.itests.LocalDistributions.kill;
+import static org.iasplatform.itests.LocalDistributions.processesNaming;
+import static org.iasplatform.itests.LocalDistributions.start;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,8 +17,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 
 import org.iasplatform.sample.simulator.SimulatedDevice;
 import org.junit.After;
@@ -33,44 +33,32 @@ import com.fasterxml.jackson.databind.JsonNode;
 public class MultiNodeIT extends IasTestSupport {
     private static final int INSTANCES = 6;
 
-    private final List<Path> karafs = new ArrayList<>();
     private final Map<String, Path> nodes = new LinkedHashMap<>();
+    private LocalDistributions karafs;
     private SimulatedDevice device;
-    private Path base;
     private int httpPort;
 
     @Before
     public void startPlatformAndNodes() throws Exception {
-        base = Files.createDirectories(Path.of(System.getProperty("ias.exam.dir", "target/exam"), "multinode-" + System.nanoTime()));
+        karafs = new LocalDistributions("multinode");
         httpPort = freePort();
         int kafka = freePort();
         int mongo = freePort();
-        Path platform = unpack(Path.of(System.getProperty("ias.platform.dist")), "platform");
-        cfg(platform, "org.ops4j.pax.web.cfg", "org.osgi.service.http.port", String.valueOf(httpPort));
-        cfg(platform, "org.iasplatform.infra.cfg", "embedded_kafka_port", String.valueOf(kafka));
-        cfg(platform, "org.iasplatform.infra.cfg", "embedded_kafka_controller_port", String.valueOf(freePort()));
+        Path platform = karafs.platform("platform", httpPort); // instances spread, failover fast
+        cfg(platform, "org.iasplatform.infra.cfg", "embedded_kafka_port", String.valueOf(kafka)); // the nodes join these
         cfg(platform, "org.iasplatform.infra.cfg", "embedded_mongo_port", String.valueOf(mongo));
-        cfg(platform, "org.iasplatform.node.cfg", "api_url", api());
-        cfg(platform, "org.iasplatform.node.cfg", "heartbeat_period_ms", "500");
-        // instances spread: the node running the fewest wins; failover fast
-        cfg(platform, "org.iasplatform.lifecycle.cfg", "strategy.target", "(ias.strategy=fewest-instances)");
-        cfg(platform, "org.iasplatform.lifecycle.cfg", "suspect_after_ms", "1500");
-        cfg(platform, "org.iasplatform.lifecycle.cfg", "down_after_ms", "2500");
-        cfg(platform, "org.iasplatform.lifecycle.cfg", "sweep_period_ms", "250");
-        ports(platform);
         start(platform);
         await("the platform's health UP", Duration.ofSeconds(180), () -> {
             Answer a = call("GET", "/health", null, null, null);
             return a.status() == 200 && a.body().startsWith("{\"status\":\"UP\"");
         });
         for (String name : List.of("n1", "n2", "n3")) {
-            Path node = unpack(Path.of(System.getProperty("ias.node.dist")), name);
+            Path node = karafs.unpack(LocalDistributions.nodeDistribution(), name);
             cfg(node, "org.iasplatform.infra.cfg", "kafka_bootstrap_servers", "127.0.0.1:" + kafka);
             cfg(node, "org.iasplatform.infra.cfg", "mongo_uri", "mongodb://127.0.0.1:" + mongo);
             cfg(node, "org.iasplatform.node.cfg", "node_id", name);
             cfg(node, "org.iasplatform.node.cfg", "api_url", api());
             cfg(node, "org.iasplatform.node.cfg", "heartbeat_period_ms", "500");
-            ports(node);
             start(node);
             nodes.put(name, node);
         }
@@ -83,12 +71,9 @@ public class MultiNodeIT extends IasTestSupport {
         if (device != null) {
             device.close();
         }
-        for (Path karaf : karafs) {
-            karafProcess(karaf).forEach(ProcessHandle::destroyForcibly);
+        if (karafs != null) {
+            karafs.close(); // the embedded servers' child JVM goes with the platform's Karaf; close() makes sure
         }
-        // the embedded servers' child JVM goes with the platform's Karaf (its stdin closes); make sure
-        ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains(base.toString()))
-                .forEach(ProcessHandle::destroyForcibly);
     }
 
     @Test
@@ -119,12 +104,12 @@ public class MultiNodeIT extends IasTestSupport {
         Map<String, String> placed = placement(instances);
         assertTrue("spread over the three nodes (and the platform's own): " + placed,
                 placed.values().containsAll(nodes.keySet()));
-        instances.forEach(i -> assertEquals("one process of " + i, 1, processesOf(i)));
+        instances.forEach(i -> assertEquals("one process of " + i, 1, processesNaming(i)));
 
         String victim = "n1";
         List<String> onVictim = instances.stream().filter(i -> victim.equals(placed.get(i))).toList();
         assertTrue(onVictim.toString(), !onVictim.isEmpty());
-        karafProcess(nodes.get(victim)).forEach(ProcessHandle::destroyForcibly); // kill -9 of the node's Karaf
+        kill(nodes.get(victim)); // kill -9 of the node's Karaf
         long killed = System.nanoTime();
         await("the killed node's instances RUNNING elsewhere", Duration.ofSeconds(60), () -> onVictim.stream().allMatch(i -> {
             JsonNode instance = instance(i);
@@ -138,64 +123,9 @@ public class MultiNodeIT extends IasTestSupport {
         // the node, started again with its old state, must not keep (or restart) any of them
         start(nodes.get(victim));
         await(victim + " UP again", Duration.ofSeconds(180), () -> "UP".equals(nodeState(victim)));
-        await("every instance runs exactly once", Duration.ofSeconds(60), () -> instances.stream().allMatch(i -> processesOf(i) <= 1)
+        await("every instance runs exactly once", Duration.ofSeconds(60), () -> instances.stream().allMatch(i -> processesNaming(i) <= 1)
                 && onVictim.stream().allMatch(i -> !victim.equals(instance(i).path("node").asText())));
         instances.forEach(i -> assertEquals(i + " RUNNING", "RUNNING", state(i)));
-    }
-
-    // ---- processes ----
-
-    private Path unpack(Path distribution, String name) throws Exception {
-        assertTrue("the distribution " + distribution + " is built by karaf-assembly", Files.isRegularFile(distribution));
-        Path dir = Files.createDirectories(base.resolve(name));
-        run(List.of("tar", "-xzf", distribution.toString(), "-C", dir.toString(), "--strip-components=1"));
-        karafs.add(dir);
-        return dir;
-    }
-
-    private static void ports(Path karaf) throws IOException {
-        cfg(karaf, "org.apache.karaf.shell.cfg", "sshPort", String.valueOf(freePort()));
-        cfg(karaf, "org.apache.karaf.management.cfg", "rmiRegistryPort", String.valueOf(freePort()));
-        cfg(karaf, "org.apache.karaf.management.cfg", "rmiServerPort", String.valueOf(freePort()));
-    }
-
-    private static void start(Path karaf) throws Exception {
-        run(List.of(karaf.resolve("bin/start").toString()));
-    }
-
-    private static List<ProcessHandle> karafProcess(Path karaf) {
-        String marker = "karaf.base=" + karaf.toAbsolutePath().normalize();
-        return ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains(marker)).toList();
-    }
-
-    private static long processesOf(String instance) {
-        return ProcessHandle.allProcesses().filter(ProcessHandle::isAlive)
-                .filter(p -> p.info().commandLine().orElse("").contains(instance)).count();
-    }
-
-    private static void run(List<String> command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (p.waitFor() != 0) {
-            fail(command + " failed: " + out);
-        }
-    }
-
-    /** Sets a key in an etc/ configuration file (replacing its line, or adding it). */
-    private static void cfg(Path karaf, String file, String key, String value) throws IOException {
-        Path path = karaf.resolve("etc").resolve(file);
-        List<String> lines = Files.exists(path) ? new ArrayList<>(Files.readAllLines(path)) : new ArrayList<>();
-        boolean replaced = false;
-        for (int i = 0; i < lines.size(); i++) {
-            if (lines.get(i).matches("^\\s*" + java.util.regex.Pattern.quote(key) + "\\s*=.*")) {
-                lines.set(i, key + " = " + value);
-                replaced = true;
-            }
-        }
-        if (!replaced) {
-            lines.add(key + " = " + value);
-        }
-        Files.write(path, lines);
     }
 
     // ---- REST ----
@@ -239,17 +169,4 @@ public class MultiNodeIT extends IasTestSupport {
         }
         return "";
     }
-
-    private static byte[] zip(Map<String, String> entries) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (ZipOutputStream zip = new ZipOutputStream(out)) {
-            for (Map.Entry<String, String> e : entries.entrySet()) {
-                zip.putNextEntry(new ZipEntry(e.getKey()));
-                zip.write(e.getValue().getBytes(StandardCharsets.UTF_8));
-                zip.closeEntry();
-            }
-        }
-        return out.toByteArray();
-    }
-
 }

@@ -56,7 +56,7 @@ public class SchedulerComponent implements Deployments {
 
         @AttributeDefinition(name = "Re-synchronisation (s)", description = "How often the timers are re-synchronised "
                 + "with the stored jobs (jobs of other platform instances, retries of failed publishing); 0: never.")
-        int resync__seconds() default 60;
+        int resync__seconds() default 10;
 
         @AttributeDefinition(name = "Publish time-out (s)", description = "How long a publish waits for the broker's "
                 + "acknowledgement before it counts as failed.")

@@ -20,7 +20,7 @@ record Settings(ZoneId zone, String consumerGroup, int threads, Duration resync,
 
     /** The defaults, in {@code zone}. */
     static Settings defaults(ZoneId zone) {
-        return new Settings(zone, "scheduler", 4, Duration.ofSeconds(60), Duration.ofSeconds(30), Duration.ofSeconds(5),
+        return new Settings(zone, "scheduler", 4, Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(5),
                 500);
     }
 
