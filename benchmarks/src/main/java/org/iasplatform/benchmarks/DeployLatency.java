@@ -235,7 +235,7 @@ public final class DeployLatency {
                 + "\"input_sensors\":[{\"sensor_type\":\"" + TYPE + "\"}]}]}").getBytes(StandardCharsets.UTF_8);
     }
 
-    private static byte[] zip(Map<String, byte[]> entries) throws IOException {
+    static byte[] zip(Map<String, byte[]> entries) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (ZipOutputStream zip = new ZipOutputStream(out)) {
             for (Map.Entry<String, byte[]> e : entries.entrySet()) {

@@ -671,7 +671,7 @@ public final class ReadingsThroughput {
         }
 
         /** utime + stime of a process, -1 if unreadable. */
-        private static long processTicks(long pid) {
+        static long processTicks(long pid) {
             try {
                 String stat = Files.readString(Path.of("/proc/" + pid + "/stat"), StandardCharsets.US_ASCII);
                 String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
@@ -733,11 +733,16 @@ public final class ReadingsThroughput {
         }
 
         Answer call(String method, String path, JsonNode body) throws IOException, InterruptedException {
+            return body == null ? send(method, path, null, null)
+                    : send(method, path, "application/json", JSON.writeValueAsBytes(body));
+        }
+
+        /** A call with a body of any type (e.g. an app.zip as application/zip); no body when {@code body} is null. */
+        Answer send(String method, String path, String contentType, byte[] body) throws IOException, InterruptedException {
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
                     .header("Authorization", authorization).header("Accept", "application/json");
             if (body != null) {
-                request.header("Content-Type", "application/json")
-                        .method(method, HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
+                request.header("Content-Type", contentType).method(method, HttpRequest.BodyPublishers.ofByteArray(body));
             } else {
                 request.method(method, HttpRequest.BodyPublishers.noBody());
             }
@@ -787,15 +792,7 @@ public final class ReadingsThroughput {
         /** The options, or null when help was asked for. */
         static Options parse(String[] args) {
             Options o = new Options();
-            for (int i = 0; i < args.length; i++) {
-                String arg = args[i];
-                if (arg.equals("-h") || arg.equals("--help")) {
-                    return null;
-                }
-                if (i + 1 >= args.length) {
-                    throw new IllegalArgumentException("missing value after " + arg);
-                }
-                String value = args[++i];
+            boolean given = eachOption(args, (arg, value) -> {
                 switch (arg) {
                     case "--api" -> o.api = value;
                     case "--kafka" -> o.kafka = value;
@@ -813,11 +810,28 @@ public final class ReadingsThroughput {
                     }
                     default -> throw new IllegalArgumentException("unknown option " + arg);
                 }
-            }
-            return o;
+            });
+            return given ? o : null;
         }
 
-        private static int positive(String name, String value) {
+        /**
+         * Hands each {@code --name value} pair of a command line to {@code option}, in order; false (and nothing handed)
+         * when help was asked for.
+         */
+        static boolean eachOption(String[] args, java.util.function.BiConsumer<String, String> option) {
+            if (List.of(args).contains("-h") || List.of(args).contains("--help")) {
+                return false;
+            }
+            for (int i = 0; i < args.length; i += 2) {
+                if (i + 1 >= args.length) {
+                    throw new IllegalArgumentException("missing value after " + args[i]);
+                }
+                option.accept(args[i], args[i + 1]);
+            }
+            return true;
+        }
+
+        static int positive(String name, String value) {
             try {
                 int n = Integer.parseInt(value.trim());
                 if (n > 0) {
