@@ -7,12 +7,14 @@ import static org.iasplatform.itests.LocalDistributions.start;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -20,6 +22,12 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.StreamSupport;
 
+import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.channel.ChannelExec;
+import org.apache.sshd.client.channel.ClientChannelEvent;
+import org.apache.sshd.client.keyverifier.AcceptAllServerKeyVerifier;
+import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.iasplatform.testsupport.ShellSshServer;
 import org.junit.After;
 import org.junit.Before;
@@ -44,6 +52,8 @@ public class NodeProvisioningIT extends IasTestSupport {
     private ShellSshServer ssh;
     private Path home;
     private int httpPort;
+    private int consolePort;
+    private KeyPair consoleKey;
 
     @Before
     public void startPlatformAndSshHost() throws Exception {
@@ -58,6 +68,12 @@ public class NodeProvisioningIT extends IasTestSupport {
 
         httpPort = freePort();
         Path platform = karafs.platform("platform", httpPort);
+        // the platform's Karaf console over SSH with a key (admin), to run ias: commands as an operator does
+        consolePort = freePort();
+        consoleKey = ShellSshServer.newKeyPair();
+        cfg(platform, "org.apache.karaf.shell.cfg", "sshPort", String.valueOf(consolePort));
+        Files.writeString(platform.resolve("etc/keys.properties"), "admin=" + PublicKeyEntry.toString(consoleKey.getPublic())
+                .split(" ")[1] + ",_g_:admingroup\n_g_\\:admingroup = group,admin,manager,viewer,systembundles,ssh\n");
         // provisioning: the test's key, strict host keys, the node's console on any free port, its API: this platform's
         cfg(platform, "org.iasplatform.provision.cfg", "private_key_file",
                 ShellSshServer.writePrivateKey(key, keys.resolve("id_ecdsa")).toString());
@@ -162,6 +178,38 @@ public class NodeProvisioningIT extends IasTestSupport {
         assertEquals(last.toString(), 409, last.status());
         assertTrue(last.body(), last.body().contains("there is nowhere to drain them to"));
         assertEquals("UP", nodeState("local"));
+
+        // ---- provisioned again, by an operator in the platform's shell: ias:node-provision into its old folder
+        String shell = karafShell("ias:node-provision --port " + ssh.port() + " --name " + NODE + " 127.0.0.1 "
+                + ShellSshServer.USER); // Karaf commands take their options before the arguments
+        System.out.println("NodeProvisioningIT: ias:node-provision printed:\n" + shell);
+        for (String step : List.of("connect: connected to ias@127.0.0.1:" + ssh.port(), "unpack: ",
+                "start: started (", "heartbeat: node p1 is UP", "Node p1 is UP.")) {
+            assertTrue(step + " in\n" + shell, shell.contains(step));
+        }
+        assertEquals("UP", nodeState(NODE));
+        assertEquals("the node's Karaf runs again from its folder", 1, karafProcess(nodeDir).size());
+    }
+
+    /** Runs a command in the platform's Karaf console over SSH (key authentication as admin); its output. */
+    private String karafShell(String command) throws Exception {
+        try (SshClient client = SshClient.setUpDefaultClient()) {
+            client.setServerKeyVerifier(AcceptAllServerKeyVerifier.INSTANCE); // our own Karaf on loopback
+            client.start();
+            try (ClientSession session = client.connect("admin", "127.0.0.1", consolePort).verify(Duration.ofSeconds(30))
+                    .getSession()) {
+                session.addPublicKeyIdentity(consoleKey);
+                session.auth().verify(Duration.ofSeconds(30));
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                try (ChannelExec channel = session.createExecChannel(command)) {
+                    channel.setOut(out);
+                    channel.setErr(out);
+                    channel.open().verify(Duration.ofSeconds(30));
+                    channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), Duration.ofMinutes(5));
+                }
+                return out.toString(StandardCharsets.UTF_8);
+            }
+        }
     }
 
     // ---- REST ----

@@ -48,8 +48,8 @@ public class NodeTableTest extends LifecycleTestBase {
         heartbeat("n1", 0.1, 0.1, 0, "process");
         heartbeat("n2", 0.1, 0.1, 0, "process");
 
-        clock.advance(3000);
-        assertEquals("3 s of silence is still UP", NodeState.UP, state("n1"));
+        clock.advance(2000);
+        assertEquals("2 s of silence (suspect_after_ms) is still UP", NodeState.UP, state("n1"));
         heartbeat("n2", 0.1, 0.1, 0, "process");
         clock.advance(1);
         assertEquals(NodeState.SUSPECT, state("n1"));
@@ -59,8 +59,8 @@ public class NodeTableTest extends LifecycleTestBase {
         assertEquals("UP", storedState("n2"));
         assertEquals("nothing changed since", List.of(), slc.sweepNodes());
 
-        clock.advance(7000);
-        assertEquals(NodeState.DOWN, state("n1"));
+        clock.advance(2000);
+        assertEquals("over 4 s of silence (down_after_ms)", NodeState.DOWN, state("n1"));
         assertEquals(NodeState.SUSPECT, state("n2"));
         slc.sweepNodes();
         assertEquals("DOWN", storedState("n1"));

@@ -3,7 +3,6 @@ package org.iasplatform.messaging.internal;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
-import static org.junit.Assert.fail;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,6 +19,7 @@ import org.apache.kafka.common.ConsumerGroupState;
 import org.iasplatform.api.messaging.Leadership;
 import org.iasplatform.api.messaging.LeadershipListener;
 import org.iasplatform.infra.server.EmbeddedKafka;
+import org.iasplatform.testsupport.Await;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Rule;
@@ -126,13 +126,7 @@ public class LeaderElectionTest {
         }
     }
 
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("not within " + WAIT.toSeconds() + " s: " + what);
-            }
-            Thread.sleep(50);
-        }
+    private static void await(String what, BooleanSupplier condition) {
+        Await.until(what, WAIT, condition);
     }
 }

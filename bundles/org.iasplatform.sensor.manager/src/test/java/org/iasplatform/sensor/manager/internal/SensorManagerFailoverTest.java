@@ -3,7 +3,6 @@ package org.iasplatform.sensor.manager.internal;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
-import static org.junit.Assert.fail;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,6 +19,7 @@ import org.iasplatform.api.sensor.SensorType;
 import org.iasplatform.infra.server.EmbeddedKafka;
 import org.iasplatform.messaging.internal.KafkaMessaging;
 import org.iasplatform.messaging.internal.Settings;
+import org.iasplatform.testsupport.Await;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Rule;
@@ -103,13 +103,7 @@ public class SensorManagerFailoverTest {
         assertTrue(b.status("s1").isPresent());
     }
 
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("not within " + WAIT.toSeconds() + " s: " + what);
-            }
-            Thread.sleep(50);
-        }
+    private static void await(String what, BooleanSupplier condition) {
+        Await.until(what, WAIT, condition);
     }
 }
