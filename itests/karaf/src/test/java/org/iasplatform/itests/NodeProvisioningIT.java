@@ -101,7 +101,9 @@ public class NodeProvisioningIT extends IasTestSupport {
 
     @Test
     public void aProvisionedNodeJoinsAndADecommissionedOneHandsOverItsInstancesAndExits() throws Exception {
-        // ---- provisioning over SSH, followed by its id
+        // ---- provisioning over SSH, followed by its id (the provisioning service is not part of /health: wait for it)
+        await("the provisioning service", Duration.ofSeconds(60), () -> call("GET", "/nodes/provision", "admin", null)
+                .status() == 200);
         Answer started = call("POST", "/nodes/provision", "admin", "{\"host\": \"127.0.0.1\", \"user\": \""
                 + ShellSshServer.USER + "\", \"port\": " + ssh.port() + ", \"node_id\": \"" + NODE + "\"}");
         assertEquals(started.toString(), 202, started.status());
