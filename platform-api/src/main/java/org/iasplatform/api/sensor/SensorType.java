@@ -9,6 +9,7 @@ import java.util.Map;
 import org.iasplatform.api.validation.ValidationError;
 
 import com.fasterxml.jackson.annotation.JsonAlias;
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -16,14 +17,25 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 /**
  * A registered sensor type, in the JSON form of sensorTypeRegistration.json. Two definitions are the same when they are
  * {@link #equals(Object) equal}; registering the same one twice is harmless.
+ *
+ * @param maxSilenceSeconds optional ({@code max_silence_seconds}): a connected instance of this type that sends no
+ *                          reading for longer raises a SENSOR_SILENT alert; null for none (since 1.2)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SensorType(
         @JsonProperty("sensor_type_name") String name,
         @JsonProperty("company") String company,
         @JsonProperty("sensor_data_structure") @JsonAlias("Sensor_data_structure") Map<String, FieldType> dataStructure,
-        @JsonProperty("control_functions") ControlFunctions controlFunctions) {
+        @JsonProperty("control_functions") ControlFunctions controlFunctions,
+        @JsonProperty("max_silence_seconds") Long maxSilenceSeconds) {
 
+    /** A type without a silence limit. */
+    public SensorType(String name, String company, Map<String, FieldType> dataStructure,
+            ControlFunctions controlFunctions) {
+        this(name, company, dataStructure, controlFunctions, null);
+    }
+
+    @JsonCreator
     public SensorType {
         dataStructure = dataStructure == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(dataStructure));
         controlFunctions = controlFunctions == null ? ControlFunctions.NONE : controlFunctions;

@@ -1,6 +1,7 @@
 package org.iasplatform.rest.internal;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,12 +33,20 @@ public final class Dispatcher {
     private final Authenticator authenticator;
     private final ObjectMapper mapper;
     private final BodyReader bodyReader;
+    private final LoginThrottle throttle;
 
+    /** Without login rate limiting. */
     public Dispatcher(Router router, Authenticator authenticator, ObjectMapper mapper, long maxBodyBytes) {
+        this(router, authenticator, mapper, maxBodyBytes, new LoginThrottle(LoginThrottle.Limits.OFF, System::nanoTime));
+    }
+
+    public Dispatcher(Router router, Authenticator authenticator, ObjectMapper mapper, long maxBodyBytes,
+            LoginThrottle throttle) {
         this.router = router;
         this.authenticator = authenticator;
         this.mapper = mapper;
         this.bodyReader = new BodyReader(mapper, maxBodyBytes);
+        this.throttle = throttle;
     }
 
     public Router router() {
@@ -96,7 +105,7 @@ public final class Dispatcher {
                     .withHeader("WWW-Authenticate", WWW_AUTHENTICATE);
         }
         BasicCredentials c = credentials.get();
-        Optional<Set<String>> roles = authenticator.authenticate(c.user(), c.password());
+        Optional<Set<String>> roles = throttledLogin(c, request);
         if (roles.isEmpty()) {
             throw new HttpProblem(401, "", "wrong user name or password").withHeader("WWW-Authenticate", WWW_AUTHENTICATE);
         }
@@ -105,6 +114,33 @@ public final class Dispatcher {
                     + c.user() + "' has " + (roles.get().isEmpty() ? "no role" : String.join(", ", new TreeSet<>(roles.get()))));
         }
         return new Caller(c.user(), roles.get());
+    }
+
+    /**
+     * Logs in through the throttle: a locked-out user name or address gets 429 with Retry-After without the realm being
+     * asked; a failure is counted, a success forgets the user name's failures. The password is never logged.
+     */
+    private Optional<Set<String>> throttledLogin(BasicCredentials c, HttpServletRequest request) throws HttpProblem {
+        if (!throttle.enabled()) {
+            return authenticator.authenticate(c.user(), c.password());
+        }
+        String address = request.getRemoteAddr() == null ? "unknown" : request.getRemoteAddr();
+        Optional<Duration> locked = throttle.lockedFor(address, c.user());
+        if (locked.isPresent()) {
+            long seconds = Math.max(1, (locked.get().toMillis() + 999) / 1000);
+            throw new HttpProblem(429, "", "too many failed logins for this user name or from this address; try again in "
+                    + seconds + " s").withHeader("Retry-After", String.valueOf(seconds));
+        }
+        Optional<Set<String>> roles = authenticator.authenticate(c.user(), c.password());
+        if (roles.isPresent()) {
+            throttle.succeeded(address, c.user());
+            return roles;
+        }
+        for (LoginThrottle.Lockout lockout : throttle.failed(address, c.user())) {
+            LOG.warn("logins of {} refused for {} s after {} failed attempts", lockout.what(),
+                    lockout.duration().toSeconds(), lockout.failures());
+        }
+        return roles;
     }
 
     /**

@@ -6,7 +6,7 @@ import java.util.Map;
 
 import org.iasplatform.api.validation.ValidationError;
 
-/** A refusal decided by the HTTP layer itself (401, 403, 404, 405, 411, 413, 415), answered in the usual error shape. */
+/** A refusal decided by the HTTP layer itself (401, 403, 404, 405, 411, 413, 415, 429), answered in the usual error shape. */
 public class HttpProblem extends Exception {
     private static final long serialVersionUID = 1L;
 

@@ -2,6 +2,7 @@ package org.iasplatform.rest.internal;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.Executor;
 
@@ -36,7 +37,10 @@ public final class RestApi {
         routes.addAll(new NodeAdminApi(services, mapper).routes());
         routes.addAll(new ServiceApi(services, mapper).routes());
         routes.addAll(new NotificationApi(services, mapper, streams).routes());
+        routes.addAll(new AlertApi(services, mapper, streams).routes());
         routes.addAll(new AlgorithmApi(services, mapper, streams).routes());
+        // the route table itself (admin), last: it answers every route above, read when asked
+        routes.add(new RouteTableApi(mapper, Collections.unmodifiableList(routes)).route());
         return List.copyOf(routes);
     }
 }

@@ -32,4 +32,31 @@ public @interface RestConfig {
     @AttributeDefinition(name = "max_streams", description = "Most server-sent event streams open at once (each holds a "
             + "request thread and a Kafka consumer); more get 503", min = "1")
     int max__streams() default 100;
+
+    @AttributeDefinition(name = "login_max_failures", description = "Failed logins of one user name from one client address "
+            + "within login_window_seconds after which its attempts are refused (429, Retry-After) without asking the realm "
+            + "(0: no such limit)", min = "0")
+    int login__max__failures() default 5;
+
+    @AttributeDefinition(name = "login_max_failures_per_address", description = "Failed logins from one client address, "
+            + "whatever the user names, after which its attempts are refused (0: no such limit)", min = "0")
+    int login__max__failures__per__address() default 20;
+
+    @AttributeDefinition(name = "login_max_failures_per_user", description = "Failed logins of one user name from any "
+            + "address after which its attempts are refused (0: no such limit; note anyone can then lock a user out)", min = "0")
+    int login__max__failures__per__user() default 0;
+
+    @AttributeDefinition(name = "login_window_seconds", description = "How long a failed login counts", min = "1")
+    int login__window__seconds() default 300;
+
+    @AttributeDefinition(name = "login_lockout_seconds", description = "The first lock-out; each following one in a row "
+            + "doubles it", min = "1")
+    int login__lockout__seconds() default 30;
+
+    @AttributeDefinition(name = "login_lockout_max_seconds", description = "The longest lock-out", min = "1")
+    int login__lockout__max__seconds() default 900;
+
+    @AttributeDefinition(name = "login_max_tracked", description = "Most user names and addresses whose failures are "
+            + "remembered (the least recently seen are dropped first)", min = "1")
+    int login__max__tracked() default 10_000;
 }

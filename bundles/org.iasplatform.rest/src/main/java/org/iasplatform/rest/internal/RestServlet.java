@@ -23,6 +23,7 @@ import org.iasplatform.api.node.NodeDecommissioning;
 import org.iasplatform.api.node.NodeProvisioning;
 import org.iasplatform.api.node.Nodes;
 import org.iasplatform.api.notification.Notifications;
+import org.iasplatform.api.alert.Alerts;
 import org.iasplatform.api.sensor.SensorConnections;
 import org.iasplatform.api.sensor.SensorRegistry;
 import org.iasplatform.api.service.PlatformServices;
@@ -78,6 +79,8 @@ public class RestServlet extends HttpServlet implements Services {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private transient volatile Notifications notifications;
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private transient volatile Alerts alerts;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private transient volatile InfrastructureEndpoints infrastructure;
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private transient volatile PlatformServices platformServices;
@@ -116,7 +119,8 @@ public class RestServlet extends HttpServlet implements Services {
                 config.auth__cache__seconds(), System::nanoTime);
         streams.configure(Duration.ofSeconds(config.stream__keepalive__seconds()), config.max__streams());
         dispatcher = new Dispatcher(new Router(RestApi.routes(this, mapper, healthExecutor, streams,
-                config.max__upload__bytes())), authenticator, mapper, config.max__body__bytes());
+                config.max__upload__bytes())), authenticator, mapper, config.max__body__bytes(),
+                new LoginThrottle(LoginThrottle.Limits.of(config), System::nanoTime));
         LOG.info("REST API at /ias/api/v1: JAAS realm {}, bodies up to {} bytes (app uploads {}), logins cached {} s, "
                 + "up to {} event streams", config.jaas__realm(), config.max__body__bytes(), config.max__upload__bytes(),
                 config.auth__cache__seconds(), config.max__streams());
@@ -185,6 +189,11 @@ public class RestServlet extends HttpServlet implements Services {
     @Override
     public Notifications notifications() {
         return notifications;
+    }
+
+    @Override
+    public Alerts alerts() {
+        return alerts;
     }
 
     @Override

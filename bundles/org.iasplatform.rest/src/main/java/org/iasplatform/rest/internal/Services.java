@@ -2,6 +2,7 @@ package org.iasplatform.rest.internal;
 
 import org.iasplatform.api.ErrorKind;
 import org.iasplatform.api.IasException;
+import org.iasplatform.api.alert.Alerts;
 import org.iasplatform.api.app.AppRepository;
 import org.iasplatform.api.deploy.Deployments;
 import org.iasplatform.api.deploy.InstanceRegistry;
@@ -50,6 +51,9 @@ public interface Services {
 
     /** The stored notifications. */
     Notifications notifications();
+
+    /** The stored alerts (alerts bundle). */
+    Alerts alerts();
 
     /** Where Kafka and MongoDB are (infra). */
     InfrastructureEndpoints infrastructure();

@@ -5,15 +5,12 @@ import static org.junit.Assert.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.lang.reflect.Field;
-import java.lang.reflect.Proxy;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -22,19 +19,12 @@ import javax.security.auth.callback.Callback;
 import javax.security.auth.callback.CallbackHandler;
 import javax.security.auth.callback.NameCallback;
 import javax.security.auth.callback.PasswordCallback;
-import javax.security.auth.login.AppConfigurationEntry;
-import javax.security.auth.login.Configuration;
 import javax.security.auth.login.FailedLoginException;
 import javax.security.auth.login.LoginException;
 import javax.security.auth.spi.LoginModule;
-import javax.servlet.MultipartConfigElement;
 
 import org.apache.karaf.jaas.boot.principal.RolePrincipal;
 import org.apache.karaf.jaas.boot.principal.UserPrincipal;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.servlet.ServletContextHandler;
-import org.eclipse.jetty.servlet.ServletHolder;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;
@@ -99,54 +89,33 @@ public class EmbeddedHttpTest {
 
     private final FakeServices services = new FakeServices();
     private final HttpClient client = HttpClient.newHttpClient();
-    private Configuration previousJaas;
-    private Server server;
+    private ServedApi api;
     private RestServlet servlet;
     private String base;
 
     @Before
     public void start() throws Exception {
-        previousJaas = Configuration.getConfiguration();
-        Configuration.setConfiguration(new Configuration() {
-            @Override
-            public AppConfigurationEntry[] getAppConfigurationEntry(String name) {
-                return REALM.equals(name) ? new AppConfigurationEntry[] {new AppConfigurationEntry(TestLoginModule.class.getName(),
-                        AppConfigurationEntry.LoginModuleControlFlag.REQUIRED, Map.of())} : null;
-            }
+        Map<String, Object> config = Map.of("max__body__bytes", MAX, "jaas__realm", REALM, "auth__cache__seconds", 30,
+                "max__upload__bytes", MAX_UPLOAD, "stream__keepalive__seconds", 1, "max__streams", 4);
+        api = new ServedApi(REALM, TestLoginModule.class, config, servlet -> {
+            this.servlet = servlet;
+            inject("platformManager", services.platformManager);
+            inject("sensorRegistry", services.registry);
+            inject("sensorConnections", services.connections);
+            inject("messaging", services.messaging);
+            inject("appRepository", services.appRepository);
+            inject("deployments", services.deploymentService);
+            inject("instanceRegistry", services.instanceRegistry);
+            inject("nodes", services.nodes);
+            inject("notifications", services.notifications);
+            inject("infrastructure", services.infrastructure);
         });
-        Map<String, Object> config = new HashMap<>(Map.of("max__body__bytes", MAX, "jaas__realm", REALM, "auth__cache__seconds", 30,
-                "max__upload__bytes", MAX_UPLOAD, "stream__keepalive__seconds", 1, "max__streams", 4));
-        RestConfig restConfig = (RestConfig) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {RestConfig.class},
-                (p, m, a) -> m.getName().equals("annotationType") ? RestConfig.class : config.get(m.getName()));
-        servlet = new RestServlet(restConfig);
-        inject("platformManager", services.platformManager);
-        inject("sensorRegistry", services.registry);
-        inject("sensorConnections", services.connections);
-        inject("messaging", services.messaging);
-        inject("appRepository", services.appRepository);
-        inject("deployments", services.deploymentService);
-        inject("instanceRegistry", services.instanceRegistry);
-        inject("nodes", services.nodes);
-        inject("notifications", services.notifications);
-        inject("infrastructure", services.infrastructure);
-
-        server = new Server(0);
-        ServletContextHandler context = new ServletContextHandler();
-        context.setContextPath("/");
-        ServletHolder holder = new ServletHolder("ias-rest-api", servlet);
-        holder.getRegistration().setMultipartConfig(
-                new MultipartConfigElement(Files.createTempDirectory("ias-rest-test").toString()));
-        context.addServlet(holder, "/ias/api/v1/*");
-        server.setHandler(context);
-        server.start();
-        base = "http://127.0.0.1:" + ((ServerConnector) server.getConnectors()[0]).getLocalPort() + "/ias/api/v1";
+        base = api.base;
     }
 
     @After
     public void stop() throws Exception {
-        server.stop();
-        servlet.deactivate();
-        Configuration.setConfiguration(previousJaas);
+        api.close();
     }
 
     private void inject(String field, Object value) throws Exception {

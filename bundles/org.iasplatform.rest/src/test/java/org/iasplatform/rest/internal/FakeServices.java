@@ -39,6 +39,9 @@ import org.iasplatform.api.node.Provision;
 import org.iasplatform.api.node.ProvisionRequest;
 import org.iasplatform.api.notification.Notification;
 import org.iasplatform.api.notification.Notifications;
+import org.iasplatform.api.alert.Alert;
+import org.iasplatform.api.alert.AlertFilter;
+import org.iasplatform.api.alert.Alerts;
 import org.iasplatform.api.sensor.ControlCommand;
 import org.iasplatform.api.sensor.SensorConnections;
 import org.iasplatform.api.sensor.SensorInstance;
@@ -83,6 +86,7 @@ final class FakeServices implements Services {
     int lastTail;
     final List<NodeStatus> nodeList = new ArrayList<>();
     final List<Notification> notificationList = new ArrayList<>();
+    final List<Alert> alertList = new CopyOnWriteArrayList<>();
     final Set<String> readIds = new HashSet<>();
 
     // messaging
@@ -411,6 +415,31 @@ final class FakeServices implements Services {
         }
     };
 
+    final Alerts alerts = new Alerts() {
+        @Override
+        public List<Alert> list(AlertFilter filter, String user, Collection<String> roles) {
+            calls.add("alerts " + user + " " + new java.util.TreeSet<>(roles) + " " + filter);
+            return alertList.stream().filter(a -> a.isFor(user, roles)).filter(a -> filter.kind() == null
+                    || a.kind() == filter.kind()).filter(a -> filter.state() == null || a.state() == filter.state())
+                    .limit(filter.limit()).toList();
+        }
+
+        @Override
+        public Optional<Alert> alert(String id, String user, Collection<String> roles) {
+            return alertList.stream().filter(a -> a.id().equals(id) && a.isFor(user, roles)).findFirst();
+        }
+
+        @Override
+        public Alert acknowledge(String id, String user, Collection<String> roles) throws IasException {
+            Alert a = alert(id, user, roles).orElseThrow(() -> new IasException(ErrorKind.NOT_FOUND, "id",
+                    "no alert '" + id + "' is for you"));
+            Alert acked = new Alert(a.id(), a.kind(), a.subject(), a.message(), a.roles(), a.users(), a.state(),
+                    a.raisedAt(), a.resolvedAt(), user, java.time.Instant.parse("2025-06-01T09:00:00Z"));
+            alertList.replaceAll(x -> x.id().equals(id) ? acked : x);
+            return acked;
+        }
+    };
+
     final InfrastructureEndpoints infrastructure = new InfrastructureEndpoints() {
         @Override
         public String kafkaBootstrapServers() {
@@ -511,6 +540,11 @@ final class FakeServices implements Services {
     @Override
     public Notifications notifications() {
         return absent.contains("notifications") ? null : notifications;
+    }
+
+    @Override
+    public Alerts alerts() {
+        return absent.contains("alerts") ? null : alerts;
     }
 
     @Override

@@ -3,9 +3,6 @@ package org.iasplatform.shell.internal;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,21 +29,18 @@ import org.junit.Test;
 
 /** ias:node-provision and ias:node-decommission: what they ask for, how they follow the work, what they print. */
 public class NodeAdminCommandsTest {
-    private final ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+    private final CapturedOutput output = new CapturedOutput();
 
     private <T extends IasAction> T wire(T action) {
-        action.out = new PrintStream(outBytes, true, StandardCharsets.UTF_8);
-        action.err = new PrintStream(errBytes, true, StandardCharsets.UTF_8);
-        return action;
+        return output.wire(action);
     }
 
     private String out() {
-        return outBytes.toString(StandardCharsets.UTF_8).replace("\r", "");
+        return output.out();
     }
 
     private String err() {
-        return errBytes.toString(StandardCharsets.UTF_8).replace("\r", "");
+        return output.err();
     }
 
     /** A provisioning whose progress grows by one line each time it is read, then ends as {@code end}. */

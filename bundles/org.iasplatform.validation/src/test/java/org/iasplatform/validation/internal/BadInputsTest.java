@@ -55,7 +55,14 @@ public class BadInputsTest {
         bad(rows, SENSOR_TYPE, "{" + TYPE + ", 'Sensor_data_structure': {'x': 'int'}}", "/Sensor_data_structure",
                 "given twice");
         bad(rows, SENSOR_TYPE, "{" + TYPE + ", 'colour': 'red'}", "/colour", "unknown field \"colour\"; expected only the "
-                + "fields sensor_type_name, company, sensor_data_structure, Sensor_data_structure and control_functions");
+                + "fields sensor_type_name, company, sensor_data_structure, Sensor_data_structure, control_functions and "
+                + "max_silence_seconds");
+        bad(rows, SENSOR_TYPE, "{" + TYPE + ", 'max_silence_seconds': 0}", "/max_silence_seconds",
+                "max_silence_seconds is 0, which is too small; expected 1 or more");
+        bad(rows, SENSOR_TYPE, "{" + TYPE + ", 'max_silence_seconds': '60'}", "/max_silence_seconds",
+                "max_silence_seconds must be a whole number, not a string");
+        bad(rows, SENSOR_TYPE, "{" + TYPE + ", 'max_silence_seconds': 1.5}", "/max_silence_seconds",
+                "must be a whole number, not a decimal number");
         bad(rows, SENSOR_TYPE, "{" + TYPE + ", 'company': 5}", "/company", "company must be a string, not a whole number");
         bad(rows, SENSOR_TYPE, "{" + TYPE + ", 'control_functions': []}", "/control_functions",
                 "control_functions must be an object, not a list");

@@ -29,6 +29,7 @@ public class GoodInputsTest {
         ok(rows, SENSOR_TYPE, "{'sensor_type_name': 'gps-sensor', 'company': 'samsung', "
                 + "'Sensor_data_structure': {'placeholder': 'string', 'x': 'float', 'y': 'float'}}");
         ok(rows, SENSOR_TYPE, "{'sensor_type_name': 'a', 'sensor_data_structure': {'on': 'bool'}}");
+        ok(rows, SENSOR_TYPE, "{'sensor_type_name': 'a', 'sensor_data_structure': {'on': 'bool'}, 'max_silence_seconds': 60}");
         ok(rows, SENSOR_TYPE, "{'sensor_type_name': 'A1._-" + "x".repeat(59) + "', 'sensor_data_structure': {'v': 'int'}}");
         ok(rows, SENSOR_TYPE, "{'sensor_type_name': 'l', 'sensor_data_structure': {'lux': 'int'}, 'control_functions': "
                 + "{'number_of_functions': 2, 'function_details': [{'name': 'on', 'number_of_parameters': 2, 'params': "
