@@ -86,19 +86,7 @@ public final class NotificationApi {
     }
 
     static int limit(Optional<String> value) throws IasException {
-        if (value.isEmpty()) {
-            return DEFAULT_LIMIT;
-        }
-        try {
-            int n = Integer.parseInt(value.get().strip());
-            if (n >= 1 && n <= MAX_LIMIT) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // answered below
-        }
-        throw new IasException(ErrorKind.INVALID, "limit", "expected an integer from 1 to " + MAX_LIMIT + ", got '"
-                + value.get() + "'");
+        return QueryParams.intInRange(value, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
     }
 
     private Notifications notifications() throws IasException {

@@ -166,19 +166,7 @@ public final class SensorApi {
     }
 
     static int limit(Optional<String> value) throws IasException {
-        if (value.isEmpty()) {
-            return DEFAULT_READINGS;
-        }
-        try {
-            int n = Integer.parseInt(value.get().strip());
-            if (n >= 1 && n <= MAX_READINGS) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // answered below
-        }
-        throw new IasException(ErrorKind.INVALID, "limit",
-                "expected an integer from 1 to " + MAX_READINGS + ", got '" + value.get() + "'");
+        return QueryParams.intInRange(value, "limit", DEFAULT_READINGS, 1, MAX_READINGS);
     }
 
     private ObjectNode withStatus(SensorInstance instance, SensorStatus status) {

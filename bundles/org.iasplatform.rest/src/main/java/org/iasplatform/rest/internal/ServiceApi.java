@@ -3,7 +3,6 @@ package org.iasplatform.rest.internal;
 import java.util.List;
 import java.util.Optional;
 
-import org.iasplatform.api.ErrorKind;
 import org.iasplatform.api.IasException;
 import org.iasplatform.api.service.PlatformServices;
 
@@ -54,19 +53,7 @@ public final class ServiceApi {
     }
 
     static int limit(Optional<String> value) throws IasException {
-        if (value.isEmpty()) {
-            return DEFAULT_EVENTS;
-        }
-        try {
-            int n = Integer.parseInt(value.get().strip());
-            if (n >= 1 && n <= PlatformServices.MAX_EVENTS) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // answered below
-        }
-        throw new IasException(ErrorKind.INVALID, "limit", "expected an integer from 1 to " + PlatformServices.MAX_EVENTS
-                + ", got '" + value.get() + "'");
+        return QueryParams.intInRange(value, "limit", DEFAULT_EVENTS, 1, PlatformServices.MAX_EVENTS);
     }
 
     private static String filter(Optional<String> value) {
